@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Set up the project's virtual environment at .venv and run the archive or the tests.
+
+    python3 scripts/dev.py demo    # set up, then capture and serve the bundled sample
+    python3 scripts/dev.py test    # set up, then run ruff and the whole test suite
+
+Needs only Python 3.11+ and the package registries. Setup is skipped when
+pyproject.toml has not changed since the last one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".vazeh-setup"
+
+
+def run(*cmd: str | Path, **kw) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)
+
+
+def setup() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"vazeh needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == want and (BIN / "vazeh").exists():
+        return
+    if not (BIN / "python").exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [BIN / "python", "-m", "pip", "--disable-pip-version-check", "-q"]
+    if run(*pip, "install", "-U", "pip") != 0 or run(*pip, "install", "-e", ".[dev,bench]") != 0:
+        sys.exit("setup failed: pip could not install the project (see the messages above)")
+    font = ROOT / "scripts" / "fetch_font.py"
+    if font.exists():
+        run(BIN / "python", font)  # optional: the reading room falls back to system fonts
+    STAMP.write_text(want)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"demo", "test", "setup"}:
+        print(__doc__)
+        return 2
+    setup()
+    what, rest = argv[0], argv[1:]
+    if what == "setup":
+        return 0
+    if what == "demo":
+        return run(BIN / "vazeh", "demo", *rest)
+    rc = run(BIN / "ruff", "check", "src", "tests", "bench", "scripts")
+    rc_tests = run(BIN / "python", "-m", "pytest", *(rest or ["-q"]))
+    return rc or rc_tests
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

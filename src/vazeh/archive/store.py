@@ -1,0 +1,649 @@
+"""The record of truth: WARC files and the SQLite catalog that points into them.
+
+Every record goes into a WARC/1.1 file as its own gzip member, so a record is
+read back with one seek and one small decompression. The catalog lists every
+record (`records`) and every capture of a page (`captures`: a response, a
+revisit, or a resource record).
+
+Crash safety: records are appended and fsynced before their catalog rows are
+committed, and the catalog keeps how many bytes of each WARC file are
+committed. Bytes past that point belong to a write that never committed; the
+next writer cuts them off before appending, so a killed process leaves neither
+a half-written record in the catalog nor a broken gzip member at a file's end.
+Each record is keyed by its WARC-Record-ID, so replaying the same import is a
+no-op.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import gzip
+import hashlib
+import io
+import os
+import sqlite3
+import threading
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import BufferWARCWriter
+
+from vazeh.archive.surt import surt
+
+WARC_VERSION = "WARC/1.1"
+DEFAULT_ROTATE_BYTES = 1 << 30  # 1 GiB, the usual size for crawl WARCs
+MAX_DECODED_BODY = 64 << 20  # a decompressed body larger than this is cut (gzip bombs)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS warc_files (
+  name TEXT PRIMARY KEY,
+  committed_length INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+  id INTEGER PRIMARY KEY,
+  record_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  warc_file TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  length INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS captures (
+  id INTEGER PRIMARY KEY,
+  record INTEGER NOT NULL UNIQUE REFERENCES records(id),
+  request_record INTEGER REFERENCES records(id),
+  url TEXT NOT NULL,
+  surt TEXT NOT NULL,
+  captured_at TEXT NOT NULL,
+  status INTEGER,
+  mime TEXT,
+  payload_digest TEXT,
+  charset TEXT,
+  payload_length INTEGER,
+  revisit_of INTEGER REFERENCES captures(id),
+  imported INTEGER NOT NULL DEFAULT 0,
+  origin TEXT
+);
+CREATE INDEX IF NOT EXISTS captures_by_surt ON captures(surt, captured_at);
+CREATE INDEX IF NOT EXISTS captures_by_digest ON captures(surt, payload_digest);
+CREATE INDEX IF NOT EXISTS captures_by_time ON captures(captured_at);
+"""
+
+
+class ArchiveError(Exception):
+    """A problem with the archive home or one of its files, worded for the user."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One catalogued capture of a URL: where its record sits and what it held."""
+
+    id: int
+    url: str
+    surt: str
+    captured_at: datetime
+    status: int | None
+    mime: str | None
+    payload_digest: str | None
+    charset: str | None
+    payload_length: int | None
+    warc_file: str
+    offset: int
+    length: int
+    record_type: str
+    revisit_of: int | None = None
+    imported: bool = False
+    origin: str | None = None
+
+    @property
+    def timestamp14(self) -> str:
+        return self.captured_at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+@dataclass
+class ArchivedResponse:
+    """An archived HTTP response as it was served, read back from its WARC record."""
+
+    capture: Capture
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    raw_body: bytes  # as served: still content-encoded if the server compressed it
+    body: bytes  # content-decoded (gzip, deflate, br undone), cut at MAX_DECODED_BODY
+    truncated: bool = False
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        for k, v in self.headers:
+            if k.lower() == lname:
+                return v
+        return None
+
+
+@dataclass
+class PendingRecord:
+    record_id: str
+    type: str
+    data: bytes
+
+
+@dataclass
+class _Txn:
+    files: dict[str, io.BufferedWriter] = field(default_factory=dict)
+
+
+def payload_digest(payload: bytes) -> str:
+    """WARC-Payload-Digest in the customary form: sha1 in base32."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+
+
+def iso_utc(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        raise ValueError("capture times must be timezone-aware")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _warc_date(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def decode_content(raw: bytes, encoding: str | None, limit: int = MAX_DECODED_BODY) -> tuple[bytes, bool]:
+    """Undo Content-Encoding without ever inflating more than `limit` bytes."""
+    enc = (encoding or "").strip().lower()
+    if enc in ("", "identity"):
+        return raw[:limit], len(raw) > limit
+    try:
+        if enc in ("gzip", "x-gzip", "deflate"):
+            wbits = 47 if enc != "deflate" else zlib.MAX_WBITS
+            d = zlib.decompressobj(wbits)
+            try:
+                out = d.decompress(raw, limit)
+            except zlib.error:
+                if enc != "deflate":
+                    raise
+                d = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send
+                out = d.decompress(raw, limit)
+            return out, bool(d.unconsumed_tail)
+        if enc == "br":
+            import brotli  # type: ignore[import-not-found]
+
+            out = brotli.decompress(raw)
+            return out[:limit], len(out) > limit
+    except Exception:  # noqa: BLE001 - an undecodable body is kept raw, never lost
+        return raw[:limit], len(raw) > limit
+    return raw[:limit], len(raw) > limit
+
+
+class Archive:
+    """The archive home's WARC files and catalog. One instance per process; thread-safe."""
+
+    def __init__(self, home: Path, *, rotate_bytes: int = DEFAULT_ROTATE_BYTES, create: bool = True):
+        self.home = Path(home)
+        if not self.home.exists():
+            if not create:
+                raise ArchiveError(f"no archive at {self.home}: run `vazeh init` first")
+            self.home.mkdir(parents=True)
+        self.warc_dir = self.home / "warcs"
+        self.warc_dir.mkdir(exist_ok=True)
+        self.rotate_bytes = rotate_bytes
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.home / "catalog.sqlite", check_same_thread=False, isolation_level=None, timeout=60)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=60000")
+        self._db.executescript(_SCHEMA)
+        self._txn: _Txn | None = None
+        self._writer_fd: int | None = None
+        self._current_file: str | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The catalog connection: later stages keep their tables in the same file."""
+        return self._db
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes: all records in it are fsynced, then catalogued in one commit.
+
+        Holds the home's writer lock, so writers in several processes take turns.
+        Nested use joins the outer transaction.
+        """
+        with self._lock:
+            if self._txn is not None:
+                yield
+                return
+            lock_fd = os.open(self.home / "writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            self._txn = _Txn()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    for f in self._txn.files.values():
+                        f.flush()
+                        os.fsync(f.fileno())
+                    for name, f in self._txn.files.items():
+                        self._db.execute(
+                            "INSERT INTO warc_files(name, committed_length) VALUES(?, ?) "
+                            "ON CONFLICT(name) DO UPDATE SET committed_length=excluded.committed_length",
+                            (name, f.tell()),
+                        )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            finally:
+                for f in self._txn.files.values():
+                    f.close()
+                self._txn = None
+                fcntl.flock(lock_fd, fcntl.LOCK_UN)
+                os.close(lock_fd)
+
+    def _committed_length(self, name: str) -> int:
+        row = self._db.execute("SELECT committed_length FROM warc_files WHERE name=?", (name,)).fetchone()
+        return row[0] if row else 0
+
+    def _open_for_append(self, size_hint: int) -> tuple[str, io.BufferedWriter]:
+        assert self._txn is not None
+        if self._current_file and self._current_file in self._txn.files:
+            f = self._txn.files[self._current_file]
+            if f.tell() + size_hint <= self.rotate_bytes or f.tell() == 0:
+                return self._current_file, f
+        if self._current_file is None or self._current_file in self._txn.files:
+            # Reuse the newest file if it has room; otherwise start a new one.
+            newest = self._db.execute("SELECT name, committed_length FROM warc_files ORDER BY name DESC LIMIT 1").fetchone()
+            if (
+                newest
+                and newest["name"] not in self._txn.files
+                and newest["committed_length"] + size_hint <= self.rotate_bytes
+                and (self.warc_dir / newest["name"]).exists()
+            ):
+                name = newest["name"]
+            else:
+                stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+                name = f"vazeh-{stamp}-{os.getpid()}.warc.gz"
+            self._current_file = name
+        name = self._current_file
+        path = self.warc_dir / name
+        committed = self._committed_length(name)
+        f = open(path, "ab")  # noqa: SIM115 - closed at the end of the transaction
+        if f.tell() != committed:
+            # Bytes past the committed length come from a write that never finished.
+            f.truncate(committed)
+            f.seek(committed)
+        self._txn.files[name] = f
+        return name, f
+
+    def _append(self, rec: PendingRecord) -> int:
+        """Append one serialized record; returns its `records.id`, or the existing one."""
+        row = self._db.execute("SELECT id FROM records WHERE record_id=?", (rec.record_id,)).fetchone()
+        if row:
+            return row[0]
+        name, f = self._open_for_append(len(rec.data))
+        offset = f.tell()
+        f.write(rec.data)
+        cur = self._db.execute(
+            "INSERT INTO records(record_id, type, warc_file, offset, length) VALUES(?,?,?,?,?)",
+            (rec.record_id, rec.type, name, offset, len(rec.data)),
+        )
+        return int(cur.lastrowid)  # type: ignore[arg-type]
+
+    def has_record(self, record_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM records WHERE record_id=?", (record_id,)).fetchone() is not None
+
+    def _serialize(self, record: ArcWarcRecord) -> PendingRecord:
+        writer = BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
+        writer.write_record(record)
+        rid = record.rec_headers.get_header("WARC-Record-ID")
+        return PendingRecord(rid, record.rec_type, writer.get_contents())
+
+    def _builder(self) -> BufferWARCWriter:
+        return BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
+
+    def _find_original(self, key: str, digest: str) -> sqlite3.Row | None:
+        return self._db.execute(
+            "SELECT c.id, c.url, c.captured_at FROM captures c JOIN records r ON r.id = c.record "
+            "WHERE c.surt=? AND c.payload_digest=? AND r.type IN ('response','resource') "
+            "ORDER BY c.captured_at LIMIT 1",
+            (key, digest),
+        ).fetchone()
+
+    def write_exchange(
+        self,
+        *,
+        url: str,
+        request_method: str = "GET",
+        request_headers: Iterable[tuple[str, str]] = (),
+        status: int,
+        reason: str = "",
+        response_headers: Iterable[tuple[str, str]],
+        body: bytes,
+        captured_at: datetime | None = None,
+        ip: str | None = None,
+        charset: str | None = None,
+        http_version: str = "HTTP/1.1",
+        imported: bool = False,
+        origin: str | None = None,
+        record_id: str | None = None,
+        dedupe: bool = True,
+        extra_warc_headers: Iterable[tuple[str, str]] = (),
+    ) -> Capture:
+        """Archive one HTTP exchange as a request record and a response (or revisit) record.
+
+        `body` is the payload exactly as served (not content-decoded). When the same
+        payload is already archived for this URL, a revisit record is written instead
+        of the bytes again.
+        """
+        captured_at = captured_at or datetime.now(UTC)
+        response_headers = list(response_headers)
+        mime = _mime(response_headers)
+        digest = payload_digest(body)
+        key = surt(url)
+        date = _warc_date(captured_at)
+        builder = self._builder()
+        with self.transaction():
+            if record_id and self.has_record(record_id):
+                return self._capture_by_record_id(record_id)
+            http_headers = StatusAndHeaders(f"{status} {reason}".strip(), response_headers, protocol=http_version)
+            original = self._find_original(key, digest) if dedupe else None
+            warc_headers = [("WARC-Date", date)] + list(extra_warc_headers)
+            if ip:
+                warc_headers.append(("WARC-IP-Address", ip))
+            if record_id:
+                warc_headers.append(("WARC-Record-ID", record_id))
+            if original is not None:
+                record = builder.create_revisit_record(
+                    url, digest, original["url"], _warc_date(parse_iso_utc(original["captured_at"])), http_headers=http_headers
+                )
+                for k, v in warc_headers:
+                    record.rec_headers.replace_header(k, v)
+                record_type = "revisit"
+            else:
+                record = builder.create_warc_record(
+                    url,
+                    "response",
+                    payload=io.BytesIO(body),
+                    length=len(body),
+                    http_headers=http_headers,
+                    warc_headers_dict={k: v for k, v in warc_headers},
+                )
+                record.rec_headers.replace_header("WARC-Payload-Digest", digest)
+                record_type = "response"
+            resp = self._serialize(record)
+            if self.has_record(resp.record_id):
+                return self._capture_by_record_id(resp.record_id)
+            req_rowid = None
+            if not imported:
+                req_http = StatusAndHeaders(f"{request_method} {_request_target(url)} {http_version}", list(request_headers), is_http_request=True)
+                req = builder.create_warc_record(
+                    url, "request", http_headers=req_http, warc_headers_dict={"WARC-Date": date}
+                )
+                req.rec_headers.add_header("WARC-Concurrent-To", resp.record_id)
+                req_rowid = self._append(self._serialize(req))
+            rec_rowid = self._append(resp)
+            cur = self._db.execute(
+                "INSERT INTO captures(record, request_record, url, surt, captured_at, status, mime, payload_digest, "
+                "charset, payload_length, revisit_of, imported, origin) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    rec_rowid,
+                    req_rowid,
+                    url,
+                    key,
+                    iso_utc(captured_at),
+                    status,
+                    mime,
+                    digest,
+                    charset,
+                    len(body),
+                    original["id"] if original is not None else None,
+                    int(imported),
+                    origin,
+                ),
+            )
+            return self.get(int(cur.lastrowid))  # type: ignore[arg-type]
+
+    def import_record(
+        self,
+        record: ArcWarcRecord,
+        *,
+        payload: bytes | None = None,
+        origin: str | None = None,
+        charset_for: Callable[[bytes, str | None], str | None] | None = None,
+    ) -> Capture | None:
+        """Copy one record read from another WARC into the archive, cataloguing it once.
+
+        Returns the Capture for response/revisit/resource records, else None.
+        `payload` must be the record's payload bytes when the record is a capture
+        (the caller has already read them to compute the charset).
+        """
+        rec = self._serialize_imported(record, payload)
+        with self.transaction():
+            if self.has_record(rec.record_id):
+                if rec.type in ("response", "revisit", "resource"):
+                    return self._capture_by_record_id(rec.record_id)
+                return None
+            rowid = self._append(rec)
+            if rec.type not in ("response", "revisit", "resource"):
+                return None
+            h = record.rec_headers
+            url = h.get_header("WARC-Target-URI") or ""
+            date = h.get_header("WARC-Date") or _warc_date(datetime.now(UTC))
+            captured_at = parse_iso_utc(date)
+            status = None
+            mime = None
+            if record.http_headers is not None and rec.type != "resource":
+                try:
+                    status = int(record.http_headers.get_statuscode())
+                except (TypeError, ValueError):
+                    status = None
+                mime = _mime(record.http_headers.headers)
+            elif rec.type == "resource":
+                status = 200
+                mime = (h.get_header("Content-Type") or "").split(";")[0].strip().lower() or None
+            digest = h.get_header("WARC-Payload-Digest") or (payload_digest(payload) if payload is not None else None)
+            revisit_of = None
+            if rec.type == "revisit":
+                ref = self._db.execute(
+                    "SELECT c.id FROM captures c WHERE c.surt=? AND c.payload_digest=? AND c.revisit_of IS NULL ORDER BY captured_at LIMIT 1",
+                    (surt(h.get_header("WARC-Refers-To-Target-URI") or url), digest),
+                ).fetchone()
+                revisit_of = ref[0] if ref else None
+            charset = None
+            if charset_for is not None and payload is not None:
+                charset = charset_for(payload, _content_type(record))
+            cur = self._db.execute(
+                "INSERT INTO captures(record, url, surt, captured_at, status, mime, payload_digest, charset, "
+                "payload_length, revisit_of, imported, origin) VALUES(?,?,?,?,?,?,?,?,?,?,1,?)",
+                (rowid, url, surt(url), iso_utc(captured_at), status, mime, digest, charset,
+                 len(payload) if payload is not None else None, revisit_of, origin),
+            )
+            return self.get(int(cur.lastrowid))  # type: ignore[arg-type]
+
+    def _serialize_imported(self, record: ArcWarcRecord, payload: bytes | None) -> PendingRecord:
+        """Re-serialize a foreign record as one gzip member of our own, headers kept."""
+        h = record.rec_headers
+        if record.format == "arc" or not h.get_header("WARC-Record-ID"):
+            # ARC records carry no record id: give them a stable one so re-imports dedupe.
+            seed = f"{h.get_header('WARC-Target-URI') or h.get_header('uri')}|{h.get_header('WARC-Date')}|{payload_digest(payload or b'')}"
+            h.replace_header("WARC-Record-ID", f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}>")
+        out = io.BytesIO()
+        with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+            http = b""
+            if record.http_headers is not None and record.rec_type != "resource":
+                http = record.http_headers.to_bytes()
+            content = http + (payload or b"")
+            headers = [(k, v) for k, v in h.headers if k.lower() not in ("content-length",)]
+            proto = h.protocol if h.protocol.startswith("WARC/") else WARC_VERSION
+            if record.format == "arc":
+                proto = WARC_VERSION
+            head = proto + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+            head += f"Content-Length: {len(content)}\r\n\r\n"
+            gz.write(head.encode("utf-8"))
+            gz.write(content)
+            gz.write(b"\r\n\r\n")
+        return PendingRecord(h.get_header("WARC-Record-ID"), record.rec_type, out.getvalue())
+
+    # ------------------------------------------------------------------ reading
+    def _capture_by_record_id(self, record_id: str) -> Capture:
+        row = self._db.execute(
+            _CAPTURE_SELECT + " WHERE r.record_id=?", (record_id,)
+        ).fetchone()
+        if row is None:
+            raise ArchiveError(f"record {record_id} is not a capture")
+        return _capture(row)
+
+    def get(self, capture_id: int) -> Capture:
+        row = self._db.execute(_CAPTURE_SELECT + " WHERE c.id=?", (capture_id,)).fetchone()
+        if row is None:
+            raise ArchiveError(f"no capture with id {capture_id}")
+        return _capture(row)
+
+    def captures(self, url: str) -> list[Capture]:
+        """Every capture of a URL (by SURT key), oldest first."""
+        rows = self._db.execute(_CAPTURE_SELECT + " WHERE c.surt=? ORDER BY c.captured_at", (surt(url),)).fetchall()
+        return [_capture(r) for r in rows]
+
+    def nearest(self, url: str, at: datetime | None = None, *, statuses: tuple[int, ...] | None = None) -> Capture | None:
+        """The capture of `url` closest in time to `at` (the newest when `at` is None)."""
+        caps = self.captures(url)
+        if statuses is not None:
+            caps = [c for c in caps if c.status in statuses]
+        if not caps:
+            return None
+        if at is None:
+            return caps[-1]
+        return min(caps, key=lambda c: abs((c.captured_at - at).total_seconds()))
+
+    def iter_captures(self, *, after_id: int = 0, html_only: bool = False, batch: int = 1000) -> Iterator[Capture]:
+        """All captures in catalog order, read in batches so the archive may be huge."""
+        last = after_id
+        cond = " AND (c.mime LIKE '%html%' OR c.mime IS NULL)" if html_only else ""
+        while True:
+            rows = self._db.execute(
+                _CAPTURE_SELECT + f" WHERE c.id > ?{cond} ORDER BY c.id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield _capture(r)
+            last = rows[-1]["id"]
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM captures").fetchone()[0]
+
+    def read_raw(self, warc_file: str, offset: int, length: int) -> bytes:
+        """The exact bytes of one record (a whole gzip member) as stored."""
+        with open(self.warc_dir / warc_file, "rb") as f:
+            f.seek(offset)
+            data = f.read(length)
+        if len(data) != length:
+            raise ArchiveError(f"{warc_file} is shorter than the catalog says (offset {offset})")
+        return data
+
+    def read_record(self, capture: Capture) -> ArcWarcRecord:
+        """The WARC record of a capture, fully loaded (the payload is read into memory)."""
+        data = self.read_raw(capture.warc_file, capture.offset, capture.length)
+        it = ArchiveIterator(io.BytesIO(data), no_record_parse=False)
+        for rec in it:
+            return rec
+        raise ArchiveError(f"no record at {capture.warc_file}:{capture.offset}")
+
+    def read_response(self, capture: Capture) -> ArchivedResponse:
+        """The archived response of a capture; a revisit is resolved to its original payload."""
+        rec = self.read_record(capture)
+        if capture.record_type == "resource":
+            raw = rec.content_stream().read()
+            ctype = rec.rec_headers.get_header("Content-Type") or "application/octet-stream"
+            return ArchivedResponse(capture, 200, "OK", [("Content-Type", ctype)], raw, raw[:MAX_DECODED_BODY])
+        http = rec.http_headers
+        status = int(http.get_statuscode()) if http is not None else 200
+        reason = http.statusline.split(" ", 1)[1] if http is not None and " " in http.statusline else ""
+        headers = list(http.headers) if http is not None else []
+        if capture.record_type == "revisit":
+            if capture.revisit_of is None:
+                raise ArchiveError(f"revisit capture {capture.id} of {capture.url} has no original in the archive")
+            original = self.read_response(self.get(capture.revisit_of))
+            raw = original.raw_body
+        else:
+            raw = rec.raw_stream.read()
+        encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
+        body, truncated = decode_content(raw, encoding)
+        return ArchivedResponse(capture, status, reason, headers, raw, body, truncated)
+
+
+_CAPTURE_SELECT = (
+    "SELECT c.*, r.warc_file, r.offset, r.length, r.type AS record_type FROM captures c "
+    "JOIN records r ON r.id = c.record"
+)
+
+
+def _capture(row: sqlite3.Row) -> Capture:
+    return Capture(
+        id=row["id"],
+        url=row["url"],
+        surt=row["surt"],
+        captured_at=parse_iso_utc(row["captured_at"]),
+        status=row["status"],
+        mime=row["mime"],
+        payload_digest=row["payload_digest"],
+        charset=row["charset"],
+        payload_length=row["payload_length"],
+        warc_file=row["warc_file"],
+        offset=row["offset"],
+        length=row["length"],
+        record_type=row["record_type"],
+        revisit_of=row["revisit_of"],
+        imported=bool(row["imported"]),
+        origin=row["origin"],
+    )
+
+
+def _mime(headers: Iterable[tuple[str, str]]) -> str | None:
+    for k, v in headers:
+        if k.lower() == "content-type":
+            return v.split(";")[0].strip().lower() or None
+    return None
+
+
+def _content_type(record: ArcWarcRecord) -> str | None:
+    if record.http_headers is not None and record.rec_type != "resource":
+        return record.http_headers.get_header("Content-Type")
+    return record.rec_headers.get_header("Content-Type")
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    p = urlsplit(url)
+    return (p.path or "/") + (f"?{p.query}" if p.query else "")
+
+
+def open_archive(home: Path | str | None = None, *, create: bool = True) -> Archive:
+    from vazeh.config import home_path
+
+    return Archive(home_path(home), create=create)

@@ -1,0 +1,9 @@
+"""`vazeh` commands of the capture stage."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,201 @@
+"""The Article: what a captured news page says, and where extracted articles are kept."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class Article:
+    """One news story as published. Text fields are exactly as on the page (ZWNJ kept,
+    letters not normalized); a field the page does not show is None or empty."""
+
+    url: str | None = None
+    canonical_url: str | None = None
+    site: str | None = None
+    source: str | None = None  # the agency whose story it is, e.g. "مهر"
+    news_id: str | None = None
+    title: str | None = None
+    kicker: str | None = None  # روتیتر
+    lead: str | None = None  # لید
+    body: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO 8601 with offset
+    published_jalali: str | None = None  # as vazeh.persian.format_jalali writes it
+    modified: str | None = None
+    category: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    author: str | None = None
+    images: list[Image] = field(default_factory=list)
+    language: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    # Not part of the published JSON shape: whether the page is a story at all
+    # (a home or list page is archived but not forced into an Article).
+    is_article: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("is_article")
+        return d
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        d = dict(d)
+        d["images"] = [Image(**i) if isinstance(i, dict) else i for i in d.get("images") or []]
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.body)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL UNIQUE,
+  seq INTEGER NOT NULL,
+  extractor_version TEXT NOT NULL,
+  is_article INTEGER NOT NULL,
+  url TEXT,
+  surt TEXT,
+  source TEXT,
+  site TEXT,
+  news_id TEXT,
+  title TEXT,
+  published TEXT,
+  captured_at TEXT,
+  fingerprint BLOB,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_by_seq ON articles(seq);
+CREATE INDEX IF NOT EXISTS articles_by_surt ON articles(surt, captured_at);
+CREATE INDEX IF NOT EXISTS articles_by_published ON articles(is_article, published);
+CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source, published);
+"""
+
+
+@dataclass
+class StoredArticle:
+    id: int
+    capture_id: int
+    seq: int
+    extractor_version: str
+    surt: str | None
+    captured_at: str | None
+    fingerprint: bytes | None
+    article: Article
+
+
+class ArticleStore:
+    """Extracted articles, one row per capture, in the catalog's SQLite file.
+
+    `seq` grows on every insert or update, so a consumer (the search index) can
+    catch up with everything that changed after the last `seq` it saw.
+    """
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        db.executescript(_SCHEMA)
+
+    def put(
+        self,
+        capture_id: int,
+        article: Article,
+        *,
+        extractor_version: str,
+        surt: str | None,
+        captured_at: str | None,
+        fingerprint: bytes | None = None,
+    ) -> int:
+        """Insert or replace the article of a capture; returns its row id."""
+        seq = (self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone())[0]
+        cur = self.db.execute(
+            "INSERT INTO articles(capture_id, seq, extractor_version, is_article, url, surt, source, site, news_id, "
+            "title, published, captured_at, fingerprint, data) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(capture_id) DO UPDATE SET seq=excluded.seq, extractor_version=excluded.extractor_version, "
+            "is_article=excluded.is_article, url=excluded.url, surt=excluded.surt, source=excluded.source, "
+            "site=excluded.site, news_id=excluded.news_id, title=excluded.title, published=excluded.published, "
+            "captured_at=excluded.captured_at, fingerprint=excluded.fingerprint, data=excluded.data "
+            "RETURNING id",
+            (
+                capture_id,
+                seq,
+                extractor_version,
+                int(article.is_article),
+                article.url,
+                surt,
+                article.source,
+                article.site,
+                article.news_id,
+                article.title,
+                article.published,
+                captured_at,
+                fingerprint,
+                article.to_json(),
+            ),
+        )
+        return int(cur.fetchone()[0])
+
+    def _row(self, row: sqlite3.Row | tuple) -> StoredArticle:
+        (id_, capture_id, seq, version, is_article, surt, captured_at, fingerprint, data) = tuple(row)
+        art = Article.from_dict(json.loads(data))
+        art.is_article = bool(is_article)
+        return StoredArticle(id_, capture_id, seq, version, surt, captured_at, fingerprint, art)
+
+    _COLS = "id, capture_id, seq, extractor_version, is_article, surt, captured_at, fingerprint, data"
+
+    def get(self, article_id: int) -> StoredArticle | None:
+        row = self.db.execute(f"SELECT {self._COLS} FROM articles WHERE id=?", (article_id,)).fetchone()
+        return self._row(row) if row else None
+
+    def for_capture(self, capture_id: int) -> StoredArticle | None:
+        row = self.db.execute(f"SELECT {self._COLS} FROM articles WHERE capture_id=?", (capture_id,)).fetchone()
+        return self._row(row) if row else None
+
+    def for_url(self, surt: str) -> list[StoredArticle]:
+        rows = self.db.execute(f"SELECT {self._COLS} FROM articles WHERE surt=? ORDER BY captured_at", (surt,)).fetchall()
+        return [self._row(r) for r in rows]
+
+    def changed_since(self, seq: int, *, batch: int = 1000) -> Iterator[StoredArticle]:
+        last = seq
+        while True:
+            rows = self.db.execute(
+                f"SELECT {self._COLS} FROM articles WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield self._row(r)
+            last = rows[-1][2]
+
+    def latest(self, *, limit: int = 50, offset: int = 0, source: str | None = None) -> list[StoredArticle]:
+        """Newest stories first (by publish time, else capture time), articles only."""
+        cond, args = "is_article=1", []
+        if source:
+            cond += " AND source=?"
+            args.append(source)
+        rows = self.db.execute(
+            f"SELECT {self._COLS} FROM articles WHERE {cond} ORDER BY COALESCE(published, captured_at) DESC LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def max_seq(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+
+    def count(self, *, articles_only: bool = True) -> int:
+        q = "SELECT COUNT(*) FROM articles" + (" WHERE is_article=1" if articles_only else "")
+        return self.db.execute(q).fetchone()[0]
