@@ -270,25 +270,23 @@ class Archive:
 
     def _open_for_append(self, size_hint: int) -> tuple[str, io.BufferedWriter]:
         assert self._txn is not None
-        if self._current_file and self._current_file in self._txn.files:
-            f = self._txn.files[self._current_file]
-            if f.tell() + size_hint <= self.rotate_bytes or f.tell() == 0:
-                return self._current_file, f
-        if self._current_file is None or self._current_file in self._txn.files:
-            # Reuse the newest file if it has room; otherwise start a new one.
-            newest = self._db.execute("SELECT name, committed_length FROM warc_files ORDER BY name DESC LIMIT 1").fetchone()
-            if (
-                newest
-                and newest["name"] not in self._txn.files
-                and newest["committed_length"] + size_hint <= self.rotate_bytes
-                and (self.warc_dir / newest["name"]).exists()
-            ):
-                name = newest["name"]
-            else:
-                stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-                name = f"vazeh-{stamp}-{os.getpid()}.warc.gz"
-            self._current_file = name
         name = self._current_file
+        if name in self._txn.files:
+            f = self._txn.files[name]
+            if f.tell() == 0 or f.tell() + size_hint <= self.rotate_bytes:
+                return name, f
+            name = None  # full: rotate
+        elif name is None:
+            row = self._db.execute("SELECT name FROM warc_files ORDER BY name DESC LIMIT 1").fetchone()
+            name = row["name"] if row else None
+        if name is not None and (
+            not (self.warc_dir / name).exists() or self._committed_length(name) + size_hint > self.rotate_bytes
+        ):
+            name = None
+        if name is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+            name = f"vazeh-{stamp}-{os.getpid()}.warc.gz"
+        self._current_file = name
         path = self.warc_dir / name
         committed = self._committed_length(name)
         f = open(path, "ab")  # noqa: SIM115 - closed at the end of the transaction
@@ -297,7 +295,31 @@ class Archive:
             f.truncate(committed)
             f.seek(committed)
         self._txn.files[name] = f
+        if committed == 0:
+            self._write_warcinfo(name, f)
         return name, f
+
+    def _write_warcinfo(self, name: str, f: io.BufferedWriter) -> None:
+        # Every WARC file opens with a warcinfo record saying who wrote it and how.
+        from vazeh import __version__
+
+        builder = self._builder()
+        info = builder.create_warcinfo_record(
+            name,
+            {
+                "software": f"vazeh/{__version__} (warcio)",
+                "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+                "description": "Persian news web archive",
+            },
+        )
+        rec = self._serialize(info)
+        offset = f.tell()
+        f.write(rec.data)
+        self._db.execute(
+            "INSERT INTO records(record_id, type, warc_file, offset, length) VALUES(?,?,?,?,?)",
+            (rec.record_id, rec.type, name, offset, len(rec.data)),
+        )
 
     def _append(self, rec: PendingRecord) -> int:
         """Append one serialized record; returns its `records.id`, or the existing one."""
