@@ -404,7 +404,6 @@ class Archive:
                 )
                 for k, v in warc_headers:
                     record.rec_headers.replace_header(k, v)
-                record_type = "revisit"
             else:
                 record = builder.create_warc_record(
                     url,
@@ -415,7 +414,6 @@ class Archive:
                     warc_headers_dict={k: v for k, v in warc_headers},
                 )
                 record.rec_headers.replace_header("WARC-Payload-Digest", digest)
-                record_type = "response"
             resp = self._serialize(record)
             if self.has_record(resp.record_id):
                 return self._capture_by_record_id(resp.record_id)
