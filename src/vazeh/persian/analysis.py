@@ -1,0 +1,222 @@
+"""Search analysis for Persian text: one fold and one tokenizer for index and query time.
+
+Stored text is never changed; these functions only serve the index and queries.
+
+The fold (``normalize``)
+------------------------
+Applied in this order, then repeated until the text no longer changes (so ``normalize`` is
+idempotent even on hostile input):
+
+1. NFKC, which turns Arabic presentation forms (U+FB50–FDFF, U+FE70–FEFF) into plain letters,
+   full-width Latin into ASCII, and ligatures such as ﷲ into their letters.
+2. ``str.casefold`` (Latin, Greek, Cyrillic...; Persian has no case).
+3. One ``str.translate`` table:
+
+   =========================================  ===========  ==========================================
+   written                                    becomes      why
+   =========================================  ===========  ==========================================
+   ي ى ے ۓ ئ                                  ی            Arabic yeh, alef maksura, barree yeh and
+                                                           yeh with hamza: رئیس and رییس are both used
+   ك ڪ                                        ک            Arabic and swash kaf
+   ۀ ہ ۂ ە ھ ة                                ه            heh forms and teh marbuta (as Lucene)
+   آ أ إ ٱ                                    ا            alef forms (as Lucene)
+   ؤ                                          و            مؤسسه and موسسه are both used
+   harakat U+064B–065F, U+0670, Quranic       (deleted)    vowel marks and hamza/madda above/below
+   marks U+0610–061A, U+06D6–06ED
+   tatweel U+0640                             (deleted)    stretching only
+   any Unicode decimal digit (۱ ١ 1 ...)      0–9          three digit sets in the wild
+   ٫ (U+066B Arabic decimal separator)        ``.``        ۲٫۵ and 2.5 become the token ``2.5``
+   ٬ (U+066C Arabic thousands separator)      ``,``        ۱٬۰۰۰, 1,000 and 1000 become ``1000``
+   ٪ (U+066A)                                 ``%``
+   U+200B, U+200D, U+200E, U+200F, U+FEFF,    (deleted)    invisible: zero-width space and joiner,
+   U+061C, U+00AD, U+2060, bidi controls                   marks, BOM, soft hyphen, word joiner
+   U+202A–202E and U+2066–2069
+   ZWNJ U+200C                                kept         ``tokenize`` splits there
+   =========================================  ===========  ==========================================
+
+   ئ and ؤ: Lucene keeps them; we fold them (ئ → ی, ؤ → و) because both spellings are common in
+   Persian news (رئیس / رییس, پائیز / پاییز, مؤسسه / موسسه). The cost is that مسئول (→ مسیول) and
+   مسؤول (→ مسوول) still differ. The standalone hamza ء is kept.
+
+Tokens (``tokenize``)
+---------------------
+``tokenize`` normalizes, then takes every run of letters and digits (Python's ``\\w`` without
+``_``), so it splits at whitespace, punctuation and ZWNJ: ``کتاب‌ها`` gives ``[کتاب, ها]``.
+Numbers keep their decimal point (``2.5``) and lose thousands commas (``1,000`` → ``1000``, only
+where the comma is followed by exactly three digits). Combining marks of scripts other than
+Arabic and Latin (which NFKC composes) still split words; Persian is not affected.
+
+Lone surrogates (U+D800–DFFF, which cannot come from decoding real text) raise ``ValueError``
+from ``normalize`` and ``tokenize``: the caller learns the input is broken rather than
+indexing garbage.
+
+Matching rule (``spellings_match``; the search index implements the same rule)
+------------------------------------------------------------------------------
+Persian writes one word with ZWNJ, a space or nothing: ``می‌شود``, ``می شود``, ``میشود``. The
+index stores, for a text, its tokens ``T = tokenize(text)`` with positions, plus the extra terms
+``joined_pairs(T)`` (each adjacent pair concatenated). A query is split at whitespace into words.
+
+* A query word ``W`` matches when ``tokenize(W)`` occurs as a contiguous run in ``T`` (a phrase),
+  or when ``concat(tokenize(W))`` is in ``T ∪ joined_pairs(T)``.
+* Two adjacent query words ``w1 w2`` also match together when ``concat(tokenize(w1) +
+  tokenize(w2))`` is in ``T`` (a spaced query finds joined text).
+* Words with no tokens (pure punctuation) are ignored; a query with no tokens matches nothing.
+* A text matches when every query word matches (AND).
+
+So all three spellings of a two-part word find each other, and ``کتاب`` finds ``کتاب‌ها``. A fully
+joined query for a word of three or more parts (``اطلاعرسانیها``) finds only joined or
+ZWNJ-joined-as-two text; that would need joined triples in the index.
+
+Equivalence table (each row is a test in tests/persian/test_analysis.py)
+------------------------------------------------------------------------
+==================================  ==================================  =======================
+these                               match these                         because
+==================================  ==================================  =======================
+می‌شود                               می شود, میشود                       ZWNJ / space / joined
+راه‌اندازی                           راه اندازی, راهاندازی               ZWNJ / space / joined
+کتاب                                کتاب‌ها, کتاب ها                     ZWNJ splits tokens
+علي, كتاب, يك                        علی, کتاب, یک                       Arabic yeh and kaf
+عَلی, مُحَمَّد                         علی, محمد                           harakat deleted
+کتـــاب                              کتاب                                tatweel deleted
+خانۀ, خانهٔ, مدرسة                     خانه, خانه, مدرسه                   heh and teh marbuta
+آب, أحمد, إسلام                       اب, احمد, اسلام                     alef forms
+رئیس, مؤسسه                          رییس, موسسه                         ئ → ی, ؤ → و
+۱۳۹۵, ١٣٩٥                           1395                                digit sets
+۲٫۵, 2.5                             2.5                                 decimal separator
+۱٬۰۰۰, 1,000                         1000                                thousands separator
+ﻛﺘﺎﺏ                                 کتاب                                presentation forms
+TEHRAN, Tehran                      tehran                              casefold
+کتاب\\u200fها, ک\\u200dتاب            کتابها, کتاب                        invisible controls
+==================================  ==================================  =======================
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["joined_pairs", "normalize", "spellings_match", "tokenize", "ZWNJ"]
+
+ZWNJ = "\u200c"
+
+
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for letters, target in (
+        ("\u064a\u0649\u06d2\u06d3\u0626", "\u06cc"),  # ي ى ے ۓ ئ -> ی
+        ("\u0643\u06aa", "\u06a9"),  # ك ڪ -> ک
+        ("\u06c0\u06c1\u06c2\u06d5\u06be\u0629", "\u0647"),  # ۀ ہ ۂ ە ھ ة -> ه
+        ("\u0622\u0623\u0625\u0671", "\u0627"),  # آ أ إ ٱ -> ا
+        ("\u0624", "\u0648"),  # ؤ -> و
+        ("\u066b", "."),
+        ("\u066c", ","),
+        ("\u066a", "%"),
+    ):
+        for ch in letters:
+            table[ord(ch)] = target
+    marks = [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE)]
+    for cp in marks:
+        if unicodedata.category(chr(cp)) == "Mn":
+            table[cp] = None
+    invisible = [0x0640, 0x00AD, 0x061C, 0x200B, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF]
+    invisible += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    for cp in invisible:
+        table[cp] = None
+    for cp in _decimal_digits():
+        table[cp] = str(unicodedata.decimal(chr(cp)))
+    return table
+
+
+def _decimal_digits() -> list[int]:
+    # Every Nd block is ten contiguous code points from a zero. Listing the zeros (Unicode 14)
+    # avoids scanning all of Unicode at import; a block added later still tokenizes as digits
+    # through the regex's \d, it just is not folded to ASCII.
+    zeros = [
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+        0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0,
+        0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0,
+        0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0,
+        0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0,
+        0x1E950, 0x1FBF0,
+    ]  # fmt: skip
+    digits = []
+    for zero in zeros:
+        for i in range(10):
+            if unicodedata.decimal(chr(zero + i), None) == i:
+                digits.append(zero + i)
+    return digits
+
+
+_FOLD = _fold_table()
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TOKEN = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
+
+
+def _reject_surrogates(text: str) -> None:
+    match = _SURROGATE.search(text)
+    if match is not None:
+        raise ValueError(
+            f"text has a lone surrogate U+{ord(match.group()):04X} at index {match.start()}: "
+            "it was decoded with errors='surrogateescape' or is corrupt; decode it again with "
+            "errors='replace'"
+        )
+
+
+def _fold_once(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+
+
+def normalize(text: str) -> str:
+    """Fold ``text`` for search: letters, digits, marks and invisible controls (see module doc).
+
+    ZWNJ is kept. Raises ValueError for a lone surrogate.
+    """
+    _reject_surrogates(text)
+    folded = _fold_once(text)
+    # Deleting a mark can let NFKC compose what it could not before, so repeat to a fixed point;
+    # real text settles after the first pass.
+    for _ in range(4):
+        if unicodedata.is_normalized("NFKC", folded) and folded.casefold() == folded:
+            break
+        folded = _fold_once(folded)
+    return folded
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalized tokens of ``text``, split at whitespace, punctuation and ZWNJ."""
+    folded = normalize(text)
+    if "," in folded:
+        folded = _THOUSANDS.sub("", folded)
+    return _TOKEN.findall(folded)
+
+
+def joined_pairs(tokens: list[str]) -> list[str]:
+    """Each adjacent pair of tokens concatenated: extra index terms for joined spellings."""
+    return [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def _contains_run(tokens: list[str], run: list[str]) -> bool:
+    n = len(run)
+    first = run[0]
+    return any(tokens[i] == first and tokens[i : i + n] == run for i in range(len(tokens) - n + 1))
+
+
+def spellings_match(query: str, text: str) -> bool:
+    """The reference matching rule of the search index (see module doc): every query word found.
+
+    Slow and simple on purpose: it defines what the index must do, and tests check both.
+    """
+    tokens = tokenize(text)
+    token_set = set(tokens)
+    terms = token_set | set(joined_pairs(tokens))
+    words = [tokenize(w) for w in query.split()]
+    words = [w for w in words if w]
+    if not words:
+        return False
+    matched = [_contains_run(tokens, w) or "".join(w) in terms for w in words]
+    for i in range(len(words) - 1):
+        if "".join(words[i] + words[i + 1]) in token_set:
+            matched[i] = matched[i + 1] = True
+    return all(matched)
