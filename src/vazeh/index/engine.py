@@ -1,0 +1,120 @@
+"""The search engine behind a small interface.
+
+The rest of the index speaks in `Match` trees over pre-analyzed terms and in
+`IndexDoc`s; an engine only stores documents, runs a tree and counts facets.
+Persian analysis happens before the engine sees anything, so a second backend
+(a server-grade one later) needs no Persian knowledge, just whitespace-separated
+terms with positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+# Text fields: their value is normalized tokens joined by single spaces.
+TEXT_FIELDS = ("all", "title")
+# Exact-value fields: each value is one term (already normalized by the caller).
+KEY_FIELDS = ("source_key", "category_key", "tag_key")
+# Values shown as facets, kept as written on the page.
+FACETS = ("source", "category", "month")
+
+
+# --- the match tree -------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    field: str
+    term: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    field: str
+    terms: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Range:
+    """`published` seconds since the epoch, lo inclusive, hi exclusive; None is open."""
+
+    lo: int | None
+    hi: int | None
+
+
+@dataclass(frozen=True)
+class Any_:
+    """At least one of the parts matches."""
+
+    parts: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class All:
+    """Every `must` part matches and no `must_not` part does."""
+
+    must: tuple[Match, ...]
+    must_not: tuple[Match, ...] = ()
+
+
+@dataclass(frozen=True)
+class Nothing:
+    pass
+
+
+Match = Term | Phrase | Range | Any_ | All | Nothing
+
+
+# --- documents and results -----------------------------------------------
+@dataclass
+class IndexDoc:
+    key: str  # one document per story URL (its SURT)
+    group: str  # near-duplicate group; the key of the story that founded it
+    all: str  # analyzed title + kicker + lead + body
+    title: str  # analyzed title
+    source: str  # as shown, for facets
+    categories: list[str]
+    month: str  # Jalali year-month "1395-10", "" when the date is unknown
+    published: int  # seconds since the epoch (publish time, else capture time)
+    source_keys: list[str]
+    category_keys: list[str]
+    tag_keys: list[str]
+    data: dict[str, Any]  # what a hit shows: original text, url, ids
+
+
+@dataclass
+class EngineHit:
+    key: str
+    group: str
+    score: float
+    data: dict[str, Any]
+
+
+@dataclass
+class EngineResult:
+    total: int
+    hits: list[EngineHit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    def doc_freq(self, field: str, term: str) -> int: ...
+
+    def add(self, doc: IndexDoc) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def delete_all(self) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def search(
+        self, match: Match, *, sort: str, offset: int, limit: int, facets: bool, facet_size: int = 50
+    ) -> EngineResult: ...
+
+    def by_group(self, group: str, limit: int = 50) -> list[EngineHit]: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,333 @@
+"""The query language: what a researcher types, parsed into a small tree.
+
+    words                 all must match (in any order, anywhere)
+    "a phrase"  «a phrase»   the words in this order
+    -word  -"a phrase"    must not match
+    a OR b                either (OR binds tighter than the implicit AND)
+    ( ... )               grouping
+    title:word  title:"a phrase"
+    source:مهر  category:ورزشی  tag:"انرژی هسته‌ای"
+    date:1395/10/01..1395/10/30   date:2017-01-01..2017-01-31   date:1395/10/01..
+    date:1395/10   date:2017      (a whole month or year)
+
+Fields may also be written in Persian: عنوان: منبع: دسته: برچسب: تاریخ:.
+Every mistake raises `QueryError` with a message meant for the person who typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from persiantools.jdatetime import JalaliDate
+
+from vazeh.persian import to_ascii_digits
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+
+FIELD_ALIASES = {
+    "title": "title",
+    "source": "source",
+    "category": "category",
+    "tag": "tag",
+    "date": "date",
+    "عنوان": "title",
+    "منبع": "source",
+    "دسته": "category",
+    "برچسب": "tag",
+    "تاریخ": "date",
+}
+KNOWN_FIELDS = "title:, source:, category:, tag:, date:"
+QUOTES = {'"': '"', "«": "»", "“": "”"}
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; str(error) tells the user what to fix."""
+
+
+# --- the tree -------------------------------------------------------------
+@dataclass(frozen=True)
+class Word:
+    text: str
+    field: str = "all"  # "all" or "title"
+
+
+@dataclass(frozen=True)
+class PhraseQ:
+    text: str
+    field: str = "all"
+
+
+@dataclass(frozen=True)
+class Exact:
+    """source:, category:, tag: — the whole value must equal the field's value."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: datetime | None  # inclusive
+    end: datetime | None  # exclusive
+    text: str
+
+
+@dataclass(frozen=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True)
+class And:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    nodes: tuple[Node, ...]
+
+
+Node = Word | PhraseQ | Exact | DateRange | Not | And | Or
+
+
+# --- lexing ---------------------------------------------------------------
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # WORD PHRASE FIELD LPAREN RPAREN OR NOT
+    text: str = ""
+    field: str = ""
+    quoted: bool = False
+
+
+_FIELD_RE = re.compile(r"^([A-Za-z]+|[\u0600-\u06FF\u200c]+):(.*)$", re.S)
+_STOP = set(" \t\n\r()") | set(QUOTES)
+
+
+def _read_quoted(q: str, i: int) -> tuple[str, int]:
+    close = QUOTES[q[i]]
+    j = q.find(close, i + 1)
+    if j < 0:
+        raise QueryError(f"unbalanced quote: the phrase starting at {q[i:i + 20]!r} has no closing {close}")
+    return q[i + 1 : j], j + 1
+
+
+def lex(q: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(q)
+    while i < n:
+        c = q[i]
+        if c.isspace():
+            i += 1
+        elif c == "(":
+            toks.append(_Tok("LPAREN"))
+            i += 1
+        elif c == ")":
+            toks.append(_Tok("RPAREN"))
+            i += 1
+        elif c in QUOTES:
+            text, i = _read_quoted(q, i)
+            toks.append(_Tok("PHRASE", text))
+        elif c == "-" and i + 1 < n and not q[i + 1].isspace() and (not toks or toks[-1].kind != "WORD" or q[i - 1].isspace()):
+            toks.append(_Tok("NOT"))
+            i += 1
+        else:
+            j = i
+            while j < n and q[j] not in _STOP:
+                j += 1
+            word = q[i:j]
+            m = _FIELD_RE.match(word)
+            if m and (m.group(1) in FIELD_ALIASES or m.group(1).isascii()):
+                name = m.group(1)
+                if name not in FIELD_ALIASES:
+                    raise QueryError(f"unknown field {name + ':'!r}; the fields are {KNOWN_FIELDS}")
+                value = m.group(2)
+                quoted = False
+                if not value and j < n and q[j] in QUOTES:
+                    value, j = _read_quoted(q, j)
+                    quoted = True
+                if not value.strip():
+                    raise QueryError(f"{name}: needs a value, e.g. {name}:تهران")
+                toks.append(_Tok("FIELD", value, FIELD_ALIASES[name], quoted))
+            elif word == "OR" or word == "|":
+                toks.append(_Tok("OR"))
+            else:
+                toks.append(_Tok("WORD", word))
+            i = j
+    return toks
+
+
+# --- parsing --------------------------------------------------------------
+class _Parser:
+    def __init__(self, toks: list[_Tok]):
+        self.toks = toks
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def expr(self, depth: int) -> Node:
+        parts: list[Node] = []
+        while (t := self.peek()) is not None and t.kind != "RPAREN":
+            parts.append(self.or_expr(depth))
+        if not parts:
+            raise QueryError("empty parentheses: put search words inside ( )" if depth else "empty query: type one or more words")
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def or_expr(self, depth: int) -> Node:
+        if self.peek() and self.peek().kind == "OR":
+            raise QueryError("OR needs a search term on both sides, e.g. تهران OR مشهد")
+        parts = [self.unary(depth)]
+        while (t := self.peek()) is not None and t.kind == "OR":
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("OR", "RPAREN"):
+                raise QueryError("OR needs a search term on both sides, e.g. تهران OR مشهد")
+            parts.append(self.unary(depth))
+        if len(parts) == 1:
+            return parts[0]
+        if any(isinstance(p, Not) for p in parts):
+            raise QueryError("an exclusion (-word) cannot be one side of OR; write it as a separate term")
+        return Or(tuple(parts))
+
+    def unary(self, depth: int) -> Node:
+        t = self.take()
+        if t.kind == "NOT":
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("OR", "RPAREN", "NOT"):
+                raise QueryError("'-' must be followed by the word or phrase to exclude, e.g. -ورزش")
+            return Not(self.unary(depth))
+        if t.kind == "LPAREN":
+            if depth >= 8:
+                raise QueryError("too many nested parentheses")
+            inner = self.expr(depth + 1)
+            if self.peek() is None:
+                raise QueryError("unbalanced parentheses: a '(' has no matching ')'")
+            self.take()
+            return inner
+        if t.kind == "RPAREN":
+            raise QueryError("unbalanced parentheses: a ')' has no matching '('")
+        if t.kind == "PHRASE":
+            if not t.text.strip():
+                raise QueryError('empty phrase: put words between the quotes, e.g. "راه اندازی"')
+            return PhraseQ(t.text)
+        if t.kind == "FIELD":
+            return _field_node(t)
+        return Word(t.text)
+
+
+def _field_node(t: _Tok) -> Node:
+    if t.field == "title":
+        return PhraseQ(t.text, "title") if t.quoted else Word(t.text, "title")
+    if t.field == "date":
+        return parse_date_range(t.text)
+    return Exact(t.field, t.text)
+
+
+def _check_exclusions(node: Node) -> None:
+    """Reject a query (or a group) made only of exclusions: it would mean 'everything except'."""
+    if isinstance(node, Not):
+        raise QueryError("a query cannot consist only of exclusions; add a word to search for, e.g. تهران -ورزش")
+    if isinstance(node, And):
+        if all(isinstance(n, Not) for n in node.nodes):
+            raise QueryError("a query cannot consist only of exclusions; add a word to search for, e.g. تهران -ورزش")
+        for n in node.nodes:
+            _check_exclusions(n.node if isinstance(n, Not) else n)
+    if isinstance(node, Or):
+        for n in node.nodes:
+            _check_exclusions(n)
+
+
+def _count_terms(node: Node) -> int:
+    if isinstance(node, And | Or):
+        return sum(_count_terms(n) for n in node.nodes)
+    if isinstance(node, Not):
+        return _count_terms(node.node)
+    if isinstance(node, Word | PhraseQ):
+        return max(1, len(node.text.split()))
+    return 1
+
+
+def parse(query: str) -> Node:
+    """Parse a query string; raise QueryError saying what is wrong."""
+    if query is None or not query.strip():
+        raise QueryError("empty query: type one or more words")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long: {len(query)} characters, the limit is {MAX_QUERY_CHARS}")
+    p = _Parser(lex(query))
+    node = p.expr(0)
+    if p.peek() is not None:
+        raise QueryError("unbalanced parentheses: a ')' has no matching '('")
+    if _count_terms(node) > MAX_TERMS:
+        raise QueryError(f"query too long: more than {MAX_TERMS} words")
+    _check_exclusions(node)
+    return node
+
+
+# --- dates ----------------------------------------------------------------
+_DATE_RE = re.compile(r"^(\d{4})(?:[/\-.](\d{1,2})(?:[/\-.](\d{1,2}))?)?$")
+
+
+def _parse_day(text: str, whole: str, *, end: bool) -> datetime:
+    """One side of a date range. `end` moves to the start of the day (month, year)
+    after it, so ranges are half-open and the last day is included."""
+    m = _DATE_RE.match(text)
+    if not m:
+        raise QueryError(
+            f"bad date {whole!r}: write a Jalali or Gregorian date such as 1395/10/01 or 2017-01-31, "
+            "optionally as a range start..end"
+        )
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    jalali = y < 1700
+    try:
+        if jalali:
+            month, day = int(mo or 1), int(d or 1)
+            start = JalaliDate(y, month, day)
+            if end:
+                if d:
+                    start = start + timedelta(days=1)
+                elif mo:
+                    start = JalaliDate(y + 1, 1, 1) if month == 12 else JalaliDate(y, month + 1, 1)
+                else:
+                    start = JalaliDate(y + 1, 1, 1)
+            g = start.to_gregorian()
+        else:
+            month, day = int(mo or 1), int(d or 1)
+            g = date(y, month, day)
+            if end:
+                if d:
+                    g = g + timedelta(days=1)
+                elif mo:
+                    g = date(y + 1, 1, 1) if month == 12 else date(y, month + 1, 1)
+                else:
+                    g = date(y + 1, 1, 1)
+    except (ValueError, OverflowError) as e:
+        cal = "Jalali" if jalali else "Gregorian"
+        raise QueryError(f"bad date {whole!r}: {text} is not a valid {cal} date ({e})") from None
+    return datetime(g.year, g.month, g.day, tzinfo=TEHRAN)
+
+
+def parse_date_range(value: str) -> DateRange:
+    text = to_ascii_digits(value.strip())
+    if ".." in text:
+        lo, _, hi = text.partition("..")
+        lo, hi = lo.strip(), hi.strip()
+        if not lo and not hi:
+            raise QueryError(f"bad date {value!r}: give at least one end of the range, e.g. date:1395/10/01..")
+        start = _parse_day(lo, value, end=False) if lo else None
+        stop = _parse_day(hi, value, end=True) if hi else None
+    else:
+        start = _parse_day(text, value, end=False)
+        stop = _parse_day(text, value, end=True)
+    if start and stop and start >= stop:
+        raise QueryError(f"bad date range {value!r}: the start is after the end")
+    return DateRange(start, stop, value)

@@ -1,0 +1,386 @@
+"""The search index of an archive home: kept in step with the article catalog,
+searched with vazeh's query language.
+
+State under VAZEH_HOME/index/:
+    tantivy/          the engine's files
+    neardup.sqlite    fingerprints and near-duplicate groups
+    state.json        the last article `seq` whose changes are committed
+
+Keeping step with the catalog: `sync()` reads every article with a `seq` above
+the one in state.json, re-indexes its story (one search document per story URL:
+the newest capture's article), commits the engine, and only then rewrites
+state.json (atomically). A crash before that rewrite replays the same articles
+at the next sync; replaying is harmless because each story is deleted by key
+before it is added again. So the two never disagree after the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from persiantools.jdatetime import JalaliDateTime
+
+from vazeh.config import home_path
+from vazeh.extract.model import Article, ArticleStore, StoredArticle
+from vazeh.index.engine import Engine, EngineHit, IndexDoc
+from vazeh.index.neardup import NearDupIndex
+from vazeh.index.plan import Planner, value_key
+from vazeh.index.query import TEHRAN, QueryError, parse
+from vazeh.index.snippets import make_snippet
+from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine
+from vazeh.persian import tokenize
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest")
+MAX_PER_PAGE = 100
+MAX_PAGE = 500
+BATCH = 2000
+
+
+# --- results ------------------------------------------------------------------
+@dataclass
+class SearchHit:
+    article_id: int
+    capture_id: int
+    url: str | None
+    title: str | None
+    source: str | None
+    published: str | None
+    published_jalali: str | None
+    snippet_html: str
+    also_published_by: list[dict[str, Any]] = field(default_factory=list)
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str, int]]]
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, -(-self.total // self.per_page)) if self.total else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["facets"] = {k: [[v, n] for v, n in vals] for k, vals in self.facets.items()}
+        d["pages"] = self.pages
+        return d
+
+
+# --- what gets indexed --------------------------------------------------------
+@dataclass
+class Story:
+    """One story URL as the index sees it: the newest capture's article."""
+
+    key: str
+    article_id: int
+    capture_id: int
+    article: Article
+    captured_at: str | None = None
+    fingerprint: bytes | None = None
+    versions: int = 1
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=TEHRAN)
+
+
+def jalali_month(dt: datetime) -> str:
+    j = JalaliDateTime.to_jalali(dt.astimezone(TEHRAN))
+    return f"{j.year:04d}-{j.month:02d}"
+
+
+def _jalali_text(dt: datetime) -> str:
+    from vazeh.persian import format_jalali
+
+    return format_jalali(dt)
+
+
+def document_for(story: Story, group: str) -> IndexDoc:
+    a = story.article
+    parts = [" ".join(tokenize(p)) for p in (a.title, a.kicker, a.lead, a.text) if p]
+    title_tokens = " ".join(tokenize(a.title)) if a.title else ""
+    dt = _parse_iso(a.published) or _parse_iso(story.captured_at)
+    jalali = a.published_jalali
+    if not jalali and dt is not None and a.published:
+        try:
+            jalali = _jalali_text(dt)
+        except Exception:  # noqa: BLE001 - a display string must not stop indexing
+            jalali = None
+    source = a.source or a.site or ""
+    return IndexDoc(
+        key=story.key,
+        group=group,
+        all=f" {FIELD_GAP} ".join(p for p in parts if p),
+        title=title_tokens,
+        source=source,
+        categories=[c for c in a.category if c],
+        month=jalali_month(dt) if dt else "",
+        published=int(dt.timestamp()) if dt else 0,
+        source_keys=sorted({k for k in (value_key(a.source or ""), value_key(a.site or "")) if k}),
+        category_keys=sorted({k for k in (value_key(c) for c in a.category) if k}),
+        tag_keys=sorted({k for k in (value_key(t) for t in a.tags) if k}),
+        data={
+            "article_id": story.article_id,
+            "capture_id": story.capture_id,
+            "url": a.url,
+            "title": a.title,
+            "kicker": a.kicker,
+            "lead": a.lead,
+            "body": a.body,
+            "source": source or None,
+            "published": a.published,
+            "published_jalali": jalali,
+            "captured_at": story.captured_at,
+            "ts": int(dt.timestamp()) if dt else None,
+            "versions": story.versions,
+        },
+    )
+
+
+def story_key(sa: StoredArticle) -> str:
+    return sa.surt or sa.article.url or f"capture:{sa.capture_id}"
+
+
+def _story_for(store: ArticleStore, sa: StoredArticle) -> Story | None:
+    versions = store.for_url(sa.surt) if sa.surt else [sa]
+    articles = [v for v in versions if v.article.is_article]
+    if not articles:
+        return None
+    newest = articles[-1]  # for_url orders by capture time
+    return Story(
+        key=story_key(sa),
+        article_id=newest.id,
+        capture_id=newest.capture_id,
+        article=newest.article,
+        captured_at=newest.captured_at,
+        fingerprint=newest.fingerprint,
+        versions=len(articles),
+    )
+
+
+# --- the index ----------------------------------------------------------------
+class SearchIndex:
+    """The searchable side of one archive home."""
+
+    def __init__(self, path: Path | str, *, engine: Engine | None = None, threads: int = 1):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._state_path = self.path / "state.json"
+        state = self._read_state()
+        if state.get("schema") != SCHEMA_VERSION and (self.path / "tantivy").exists():
+            # An index from an older vazeh: start over; sync() refills it from the catalog.
+            log.warning("search index format changed; rebuilding %s from the catalog", self.path)
+            shutil.rmtree(self.path / "tantivy", ignore_errors=True)
+            (self.path / "neardup.sqlite").unlink(missing_ok=True)
+            state = {}
+        self._state = {"seq": 0, "schema": SCHEMA_VERSION, **state, "schema": SCHEMA_VERSION}
+        self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
+        self.neardup = NearDupIndex(self.path / "neardup.sqlite")
+
+    @classmethod
+    def open(cls, home: Path | str | None = None, **kw: Any) -> SearchIndex:
+        return cls(home_path(home) / "index", **kw)
+
+    # --- state --------------------------------------------------------------
+    def _read_state(self) -> dict[str, Any]:
+        try:
+            return json.loads(self._state_path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            log.warning("unreadable %s; the index will be rebuilt from the catalog", self._state_path)
+            return {"seq": 0, "pending_rebuild": True, "schema": SCHEMA_VERSION}
+
+    def _write_state(self, **changes: Any) -> None:
+        self._state.update(changes)
+        tmp = self._state_path.with_suffix(".tmp")
+        with open(tmp, "w") as f:
+            json.dump(self._state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self._state_path)
+        dir_fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    @property
+    def last_seq(self) -> int:
+        return int(self._state.get("seq", 0))
+
+    # --- writing ------------------------------------------------------------
+    def add_stories(self, stories: Iterable[Story]) -> int:
+        """Index stories (replacing any document with the same key); no commit."""
+        n = 0
+        for story in stories:
+            group = self.neardup.group_of(story.key, story.fingerprint)
+            self.engine.delete(story.key)
+            self.engine.add(document_for(story, group))
+            n += 1
+        return n
+
+    def commit(self, seq: int | None = None) -> None:
+        # Order matters: groups, then documents, then the seq that says both are done.
+        self.neardup.commit()
+        self.engine.commit()
+        if seq is not None:
+            self._write_state(seq=seq)
+
+    def sync(self, store: ArticleStore, *, progress: Callable[[int], None] | None = None) -> int:
+        """Index every article changed since the last sync; returns how many articles were read."""
+        if self._state.get("pending_rebuild"):
+            self._clear()
+        done = 0
+        pending: dict[str, StoredArticle] = {}
+        seq = self.last_seq
+
+        def flush() -> None:
+            for key, sa in pending.items():
+                story = _story_for(store, sa)
+                if story is None:
+                    self.engine.delete(key)
+                else:
+                    self.add_stories([story])
+            self.commit(seq)
+            pending.clear()
+
+        for sa in store.changed_since(self.last_seq):
+            pending[story_key(sa)] = sa
+            seq = sa.seq
+            done += 1
+            if progress:
+                progress(1)
+            if len(pending) >= BATCH:
+                flush()
+        if pending:
+            flush()
+        return done
+
+    def _clear(self) -> None:
+        self.engine.delete_all()
+        self.engine.commit()
+        self.neardup.clear()
+        self._write_state(seq=0, pending_rebuild=False)
+
+    def rebuild(self, store: ArticleStore, *, progress: Callable[[int], None] | None = None) -> int:
+        """Throw the index away and index the whole catalog again."""
+        # Recorded first, so a crash mid-rebuild still finishes the rebuild at the next sync.
+        self._write_state(seq=0, pending_rebuild=True)
+        return self.sync(store, progress=progress)
+
+    def count(self) -> int:
+        return self.engine.count()
+
+    def close(self) -> None:
+        self.engine.close()
+        self.neardup.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- searching ----------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+        facets: bool = True,
+    ) -> SearchResults:
+        """Run a query (see vazeh.index.query); raises QueryError for a malformed one."""
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        if not isinstance(page, int) or page < 1 or page > MAX_PAGE:
+            raise QueryError(f"page must be between 1 and {MAX_PAGE}")
+        if not isinstance(per_page, int) or per_page < 1 or per_page > MAX_PER_PAGE:
+            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        planner = Planner(self.engine.doc_freq)
+        match = planner.plan(parse(query))
+
+        # Near-duplicates collapse to one result per group. Collapsing a longer prefix
+        # of the ranking gives a longer prefix of the groups, so pages stay consistent.
+        want = page * per_page
+        fetch = want + per_page
+        res = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=facets)
+        while True:
+            groups = _collapse(res.hits)
+            if len(groups) >= want or len(res.hits) >= res.total or fetch >= 20 * want + 1000:
+                break
+            fetch *= 2
+            res_more = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=False)
+            res.hits = res_more.hits
+        hits = [self._hit(g, planner) for g in groups[(page - 1) * per_page : want]]
+        return SearchResults(query, res.total, page, per_page, sort, hits, res.facets)
+
+    def _hit(self, first: EngineHit, planner: Planner) -> SearchHit:
+        members = self.engine.by_group(first.group) if first.group else []
+        if len(members) > 1:
+            members.sort(key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
+            shown = members[0]
+            others = [m for m in members[1:]]
+        else:
+            shown, others = first, []
+        d = shown.data
+        paragraphs = [d.get("lead") or "", *(d.get("body") or [])]
+        return SearchHit(
+            article_id=d["article_id"],
+            capture_id=d["capture_id"],
+            url=d.get("url"),
+            title=d.get("title"),
+            source=d.get("source"),
+            published=d.get("published"),
+            published_jalali=d.get("published_jalali"),
+            snippet_html=make_snippet(paragraphs, planner.highlights),
+            also_published_by=[
+                {
+                    "article_id": m.data["article_id"],
+                    "source": m.data.get("source"),
+                    "url": m.data.get("url"),
+                    "published": m.data.get("published"),
+                }
+                for m in others
+            ],
+            score=first.score,
+        )
+
+
+def _collapse(hits: list[EngineHit]) -> list[EngineHit]:
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        g = h.group or h.key
+        if g in seen:
+            continue
+        seen.add(g)
+        out.append(h)
+    return out

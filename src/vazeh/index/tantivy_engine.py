@@ -1,0 +1,224 @@
+"""The embedded engine: tantivy, fed with text vazeh has already analyzed.
+
+Chosen by measurement (bench/search.py): at a million articles tantivy answers
+term, phrase and filtered queries with facet counts in a few milliseconds, where
+SQLite FTS5 needs tens to hundreds. Text arrives as normalized tokens joined by
+spaces and is split again by tantivy's whitespace tokenizer, so tantivy never
+applies rules of its own (its default tokenizer would drop long tokens and split
+"2.5").
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import tantivy
+
+from vazeh.index.engine import (
+    All,
+    Any_,
+    EngineHit,
+    EngineResult,
+    IndexDoc,
+    Match,
+    Nothing,
+    Phrase,
+    Range,
+    Term,
+)
+
+SCHEMA_VERSION = 1
+# A separator term placed between title, kicker, lead and body so a phrase never
+# spans two of them; analysis strips punctuation, so no query produces it.
+FIELD_GAP = "¶"
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("key", tokenizer_name="raw", stored=True, index_option="basic")
+    sb.add_text_field("group", tokenizer_name="raw", stored=True, index_option="basic")
+    sb.add_text_field("all", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_text_field("category", tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_text_field("month", tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_text_field("source_key", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("category_key", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("tag_key", tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("published", fast=True, indexed=True)
+    sb.add_bytes_field("data", stored=True)
+    return sb.build()
+
+
+class TantivyEngine:
+    """One tantivy index in a folder. Writes go through a lazily opened writer so a
+    reader (the web app) never takes the writer lock."""
+
+    def __init__(self, path: Path, *, heap_size: int = 256_000_000, threads: int = 1):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self._writer: tantivy.IndexWriter | None = None
+        self._heap_size = heap_size
+        self._threads = threads
+        self._searcher: tantivy.Searcher | None = None
+        self._loaded_at = 0.0
+
+    # --- writing ----------------------------------------------------------
+    @property
+    def writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=self._heap_size, num_threads=self._threads)
+        return self._writer
+
+    def add(self, doc: IndexDoc) -> None:
+        d = tantivy.Document()
+        d.add_text("key", doc.key)
+        d.add_text("group", doc.group)
+        d.add_text("all", doc.all)
+        d.add_text("title", doc.title)
+        d.add_text("source", doc.source)
+        for c in doc.categories:
+            d.add_text("category", c)
+        if doc.month:
+            d.add_text("month", doc.month)
+        for k in doc.source_keys:
+            d.add_text("source_key", k)
+        for k in doc.category_keys:
+            d.add_text("category_key", k)
+        for k in doc.tag_keys:
+            d.add_text("tag_key", k)
+        d.add_integer("published", doc.published)
+        d.add_bytes("data", json.dumps(doc.data, ensure_ascii=False, separators=(",", ":")).encode())
+        self.writer.add_document(d)
+
+    def delete(self, key: str) -> None:
+        self.writer.delete_documents_by_term("key", key)
+
+    def delete_all(self) -> None:
+        self.writer.delete_all_documents()
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._searcher = None
+
+    def wait_merges(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+            self._searcher = None
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+        self._searcher = None
+
+    # --- reading ----------------------------------------------------------
+    @property
+    def searcher(self) -> tantivy.Searcher:
+        # Another process (the CLI) may have committed; pick that up at most once a second.
+        now = time.monotonic()
+        if self._searcher is None or now - self._loaded_at > 1.0:
+            self.index.reload()
+            self._searcher = self.index.searcher()
+            self._loaded_at = now
+        return self._searcher
+
+    def count(self) -> int:
+        return self.searcher.num_docs
+
+    def doc_freq(self, field: str, term: str) -> int:
+        return self.searcher.doc_freq(field, term)
+
+    def compile(self, m: Match) -> tantivy.Query:
+        Q = tantivy.Query
+        if isinstance(m, Term):
+            q = Q.term_query(self.schema, m.field, m.term)
+        elif isinstance(m, Phrase):
+            if len(m.terms) == 1:
+                q = Q.term_query(self.schema, m.field, m.terms[0])
+            else:
+                q = Q.phrase_query(self.schema, m.field, list(m.terms))
+        elif isinstance(m, Range):
+            return Q.range_query(
+                self.schema,
+                "published",
+                tantivy.FieldType.Integer,
+                m.lo,
+                None if m.hi is None else m.hi - 1,
+            )
+        elif isinstance(m, Any_):
+            if not m.parts:
+                return Q.empty_query()
+            if len(m.parts) == 1:
+                return self.compile(m.parts[0])
+            return Q.boolean_query([(tantivy.Occur.Should, self.compile(p)) for p in m.parts])
+        elif isinstance(m, All):
+            clauses = [(tantivy.Occur.Must, self.compile(p)) for p in m.must]
+            if not clauses:
+                clauses.append((tantivy.Occur.Must, Q.all_query()))
+            clauses += [(tantivy.Occur.MustNot, self.compile(p)) for p in m.must_not]
+            if len(clauses) == 1:
+                return clauses[0][1]
+            return Q.boolean_query(clauses)
+        elif isinstance(m, Nothing):
+            return Q.empty_query()
+        else:  # pragma: no cover - the Match union is closed
+            raise TypeError(f"unknown match node {m!r}")
+        boost = getattr(m, "boost", 1.0)
+        return q if boost == 1.0 else Q.boost_query(q, boost)
+
+    def search(
+        self, match: Match, *, sort: str, offset: int, limit: int, facets: bool, facet_size: int = 50
+    ) -> EngineResult:
+        s = self.searcher
+        q = self.compile(match)
+        if sort == "newest":
+            res = s.search(q, limit, count=True, offset=offset, order_by_field="published", order=tantivy.Order.Desc)
+        else:
+            res = s.search(q, limit, count=True, offset=offset)
+        hits = []
+        for score, addr in res.hits:
+            doc = s.doc(addr)
+            hits.append(
+                EngineHit(
+                    key=doc.get_first("key"),
+                    group=doc.get_first("group"),
+                    score=float(score),
+                    data=json.loads(doc.get_first("data")),
+                )
+            )
+        out = EngineResult(total=res.count or 0, hits=hits)
+        if facets and out.total:
+            out.facets = self._facets(q, facet_size)
+        return out
+
+    def _facets(self, q: tantivy.Query, size: int) -> dict[str, list[tuple[str, int]]]:
+        agg = {
+            "source": {"terms": {"field": "source", "size": size}},
+            "category": {"terms": {"field": "category", "size": size}},
+            # Ten years of months fit; newest month first reads like an archive.
+            "month": {"terms": {"field": "month", "size": 240, "order": {"_key": "desc"}}},
+        }
+        raw = self.searcher.aggregate(q, agg)
+        return {
+            name: [(b["key"], int(b["doc_count"])) for b in raw.get(name, {}).get("buckets", []) if b["key"] != ""]
+            for name in agg
+        }
+
+    def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:
+        s = self.searcher
+        q = tantivy.Query.term_query(self.schema, "group", group)
+        res = s.search(q, limit, count=False)
+        if len(res.hits) < 2:
+            return []  # a story alone in its group: nothing to show, so load nothing
+        out = []
+        for _score, addr in res.hits:
+            doc = s.doc(addr)
+            out.append(EngineHit(doc.get_first("key"), doc.get_first("group"), 0.0, json.loads(doc.get_first("data"))))
+        return out
