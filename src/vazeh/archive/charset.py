@@ -40,7 +40,10 @@ def canonical(label: str | None) -> str | None:
         name = codecs.lookup(label.strip().strip("\"'")).name
     except LookupError:
         return None
-    return {"cp1256": "windows-1256", "cp1252": "windows-1252", "latin-1": "iso-8859-1"}.get(name, name)
+    # codecs calls ISO-8859-1 "iso8859-1": spell it the way _WEAK_LABELS and HTTP do.
+    return {"cp1256": "windows-1256", "cp1252": "windows-1252", "iso8859-1": "iso-8859-1", "latin-1": "iso-8859-1"}.get(
+        name, name
+    )
 
 
 def header_charset(content_type: str | None) -> str | None:

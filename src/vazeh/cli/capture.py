@@ -1,9 +1,305 @@
-"""`vazeh` commands of the capture stage."""
+"""`vazeh` commands of the capture stage: init, capture, watch, import, captures, record."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from vazeh.archive import Archive, ArchiveError, Capture, decode_html, open_archive
+from vazeh.cli.common import HomeOption, console, err_console, fail, resolve_home
+
+log = logging.getLogger(__name__)
+
+AllowPrivate = Annotated[
+    bool,
+    typer.Option("--allow-private", help="Allow private/loopback addresses (only for servers you run yourself)."),
+]
+NoExtract = Annotated[bool, typer.Option("--no-extract", help="Only archive; do not extract and index now.")]
+Rate = Annotated[float, typer.Option("--rate", help="Requests per second per host.")]
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("init")(init)
+    app.command("capture")(capture)
+    app.command("watch")(watch)
+    app.command("import")(import_)
+    app.command("captures")(captures)
+    app.command("record")(record)
+
+
+# ---------------------------------------------------------------------- helpers
+def pipeline_callback(archive: Archive, enabled: bool = True) -> Callable[[Capture], None] | None:
+    """`Pipeline.on_capture` for this archive, or None when the later stages are unavailable.
+
+    Capture must keep working while extraction or indexing is broken or missing:
+    the captures are safe in the archive and `vazeh catch-up` handles them later.
+    """
+    if not enabled:
+        return None
+    try:
+        from vazeh.pipeline import Pipeline
+
+        pipeline = Pipeline(archive=archive)
+    except Exception as e:  # noqa: BLE001 - see docstring
+        err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({e}); archiving only")
+        return None
+    state = {"on": True}
+
+    def on_capture(capture: Capture) -> None:
+        if not state["on"]:
+            return
+        try:
+            pipeline.on_capture(capture)
+        except ImportError as e:
+            state["on"] = False
+            err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({e}); archiving only")
+        except Exception as e:  # noqa: BLE001 - one failed extraction never stops a capture
+            log.warning("extracting %s failed: %s", capture.url, e)
+
+    return on_capture
+
+
+@contextmanager
+def _open(home: Path | None) -> Iterator[Archive]:
+    try:
+        archive = open_archive(resolve_home(home))
+    except (ArchiveError, OSError) as e:
+        raise fail(str(e)) from None
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def _progress(total: int | None, label: str) -> Progress:
+    columns = [SpinnerColumn(), TextColumn(label)]
+    if total is not None:
+        columns += [BarColumn(), MofNCompleteColumn()]
+    else:
+        columns += [TextColumn("{task.completed} records")]
+    columns.append(TimeElapsedColumn())
+    return Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal)
+
+
+def _config(allow_private: bool, rate: float, max_mb: float, timeout: float, retries: int):
+    from vazeh.capture import FetchConfig
+
+    return FetchConfig(
+        allow_private=allow_private, rate=rate, max_bytes=int(max_mb * (1 << 20)), timeout=timeout, retries=retries
+    )
+
+
+def _print_capture_report(report) -> None:
+    console.print(
+        f"captured {report.captured}, revisits {report.revisits}, redirects {report.redirects}, "
+        f"truncated {report.truncated}, blocked by robots.txt {report.robots}, "
+        f"refused {report.refused}, failed {report.failed}"
+    )
+    for line in report.errors[:50]:
+        err_console.print(f"  [yellow]skipped[/yellow] {line}")
+
+
+# ---------------------------------------------------------------------- commands
+def init(home: HomeOption = None) -> None:
+    """Create the archive home (WARC folder and catalog)."""
+    with _open(home) as archive:
+        console.print(f"archive home ready at {archive.home} ({archive.count()} captures)")
+
+
+def capture(
+    urls: Annotated[list[str] | None, typer.Argument(help="URLs to capture.")] = None,
+    from_file: Annotated[Path | None, typer.Option("--from", help="File with one URL per line ('-' for stdin).")] = None,
+    allow_private: AllowPrivate = False,
+    rate: Rate = 1.0,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Response size cap in MiB.")] = 10.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a server.")] = 30.0,
+    retries: Annotated[int, typer.Option("--retries", help="Retries on timeouts and 5xx.")] = 3,
+    no_extract: NoExtract = False,
+    home: HomeOption = None,
+) -> None:
+    """Capture URLs into the archive: each redirect hop, request and response kept as WARC records."""
+    from vazeh.capture import capture_urls_async
+
+    todo = list(urls or [])
+    if from_file is not None:
+        try:
+            text = sys.stdin.read() if str(from_file) == "-" else from_file.read_text(encoding="utf-8")
+        except OSError as e:
+            raise fail(f"cannot read {from_file}: {e}") from None
+        todo += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not todo:
+        raise fail("give at least one URL, or --from FILE")
+    config = _config(allow_private, rate, max_mb, timeout, retries)
+    with _open(home) as archive, _progress(len(set(todo)), "capturing") as bar:
+        task = bar.add_task("capture", total=len(set(todo)))
+        report = asyncio.run(
+            capture_urls_async(
+                archive, todo, config, pipeline_callback(archive, not no_extract), lambda _o: bar.advance(task)
+            )
+        )
+    _print_capture_report(report)
+    if report.failed or report.refused:
+        raise typer.Exit(1)
+
+
+def watch(
+    sources: Annotated[Path | None, typer.Option("--sources", help="Sources TOML (default: the bundled list).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Poll every source once, then exit.")] = False,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Base for relative feed URLs.")] = None,
+    allow_private: AllowPrivate = False,
+    rate: Rate = 1.0,
+    no_extract: NoExtract = False,
+    home: HomeOption = None,
+) -> None:
+    """Poll the sources' RSS/Atom feeds and sitemaps and capture the new articles."""
+    from vazeh.capture import SourcesError, load_sources, watch_forever_async, watch_once_async
+
+    try:
+        srcs = load_sources(sources, base_url=base_url)
+    except SourcesError as e:
+        raise fail(str(e)) from None
+    if not srcs:
+        raise fail(f"no sources in {sources or 'the default sources file'}")
+    config = _config(allow_private, rate, 10.0, 30.0, 3)
+    with _open(home) as archive:
+        callback = pipeline_callback(archive, not no_extract)
+        if once:
+            with _progress(None, f"watching {len(srcs)} sources") as bar:
+                task = bar.add_task("watch", total=None)
+                report = asyncio.run(
+                    watch_once_async(archive, srcs, config, callback, lambda _o: bar.advance(task))
+                )
+            print_watch_report(report)
+            if report.source_errors and len(report.source_errors) >= len(srcs):
+                raise typer.Exit(1)
+            return
+
+        def on_round(source, report) -> None:
+            stamp = datetime.now(UTC).strftime("%H:%M:%S")
+            errors = f", error: {report.source_errors[0]}" if report.source_errors else ""
+            console.print(
+                f"{stamp} {source.id}: {report.new_urls} new, {report.capture.captured} captured, "
+                f"{report.not_modified} feeds unchanged{errors}"
+            )
+
+        console.print(f"watching {len(srcs)} sources (Ctrl+C to stop)")
+        try:
+            asyncio.run(watch_forever_async(archive, srcs, config, callback, on_round))
+        except KeyboardInterrupt:
+            console.print("stopped")
+
+
+def print_watch_report(report) -> None:
+    console.print(
+        f"sources {report.sources}, feeds fetched {report.feeds} ({report.not_modified} unchanged), "
+        f"new URLs {report.new_urls}"
+    )
+    _print_capture_report(report.capture)
+    for line in report.source_errors:
+        err_console.print(f"  [yellow]source failed[/yellow] {line}")
+
+
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="WARC, WARC.gz, ARC, WACZ files or folders of saved .html.")],
+    no_extract: NoExtract = False,
+    home: HomeOption = None,
+) -> None:
+    """Import existing collections; importing the same file twice adds nothing."""
+    from vazeh.capture import import_paths
+
+    with _open(home) as archive, _progress(None, "importing") as bar:
+        task = bar.add_task("import", total=None)
+        report = import_paths(
+            archive, paths, on_capture=pipeline_callback(archive, not no_extract), progress=lambda n: bar.advance(task, n)
+        )
+    console.print(
+        f"files {report.files}, new records {report.records} ({report.captures} captures), "
+        f"already archived {report.duplicates}, skipped {report.skipped}"
+    )
+    for problem in report.problems:
+        err_console.print(f"  [red]problem[/red] {problem}")
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def captures(url: Annotated[str, typer.Argument(help="The URL (any spelling of it: SURT-matched).")], home: HomeOption = None) -> None:
+    """List a URL's captures: time, status, digest, size."""
+    with _open(home) as archive:
+        rows = archive.captures(url)
+    if not rows:
+        raise fail(f"no captures of {url}")
+    table = Table("id", "captured (UTC)", "status", "type", "mime", "charset", "digest", "size")
+    for c in rows:
+        table.add_row(
+            str(c.id),
+            c.captured_at.strftime("%Y-%m-%d %H:%M:%S"),
+            str(c.status or ""),
+            c.record_type + (" (imported)" if c.imported else ""),
+            c.mime or "",
+            c.charset or "",
+            c.payload_digest or "",
+            str(c.payload_length if c.payload_length is not None else ""),
+        )
+    console.print(table)
+
+
+def parse_when(text: str) -> datetime:
+    """A 14-digit WARC timestamp (or a prefix of it) or an ISO 8601 time; naive means UTC."""
+    digits = text.strip()
+    if digits.isdigit() and 4 <= len(digits) <= 14:
+        digits = digits.ljust(14, "0")
+        month, day = digits[4:6], digits[6:8]
+        digits = digits[:4] + (month if month != "00" else "01") + (day if day != "00" else "01") + digits[8:]
+        return datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def record(
+    url: Annotated[str, typer.Argument(help="The URL whose archived response to print.")],
+    at: Annotated[str | None, typer.Option("--at", help="Time wanted: 20250101120000 or ISO 8601 (default: newest).")] = None,
+    headers_only: Annotated[bool, typer.Option("--headers", help="Print only the status line and headers.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="Write the body bytes exactly as served to stdout.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Print the archived response of URL nearest the given time."""
+    try:
+        when = parse_when(at) if at else None
+    except ValueError:
+        raise fail(f"--at {at!r}: use a WARC timestamp like 20250101120000 or ISO 8601") from None
+    with _open(home) as archive:
+        cap = archive.nearest(url, when)
+        if cap is None:
+            raise fail(f"no captures of {url}")
+        try:
+            response = archive.read_response(cap)
+        except ArchiveError as e:
+            raise fail(str(e)) from None
+    if raw:
+        sys.stdout.buffer.write(response.raw_body)
+        return
+    out = [f"# capture {cap.id} of {cap.url} at {cap.captured_at.isoformat()} ({cap.record_type})"]
+    out.append(f"HTTP {response.status} {response.reason}".rstrip())
+    out += [f"{k}: {v}" for k, v in response.headers]
+    console.print("\n".join(out), markup=False, highlight=False)
+    if not headers_only:
+        text, _charset = decode_html(response.body, response.header("Content-Type"))
+        print()
+        print(text)

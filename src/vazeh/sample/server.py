@@ -11,7 +11,10 @@ label at all):
      "/x": {"X-Drop-Me": null}}
 
 Keys are URL paths (a leading `/` is optional, `*` globs allowed); a `null`
-value removes that header. Every static answer carries an ETag and a
+value removes that header. In text files (.html, .xml, .txt) the placeholder
+`{{base_url}}` is replaced by the server's own base URL (e.g.
+`http://127.0.0.1:41234`), so feeds and sitemaps can hold absolute links even
+though the port is chosen at start; relative links work as well. Every static answer carries an ETag and a
 Last-Modified and honours If-None-Match / If-Modified-Since with a 304, which
 is what `vazeh watch` relies on for feeds. Text is gzip-compressed when the
 client accepts it, so captures keep Content-Encoding as real sites send it.
@@ -45,7 +48,7 @@ SITE_DIR = Path(__file__).parent / "site"
 SLOW_SECONDS = 3.0
 BIG_MIB = 12
 BOMB_MIB = 256
-_CHUNK = 1 << 16
+_TEMPLATED = {".html", ".htm", ".xml", ".txt"}
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -197,6 +200,8 @@ class SampleHandler(BaseHTTPRequestHandler):
         if file is None:
             return self._not_found(head)
         body = file.read_bytes()
+        if file.suffix.lower() in _TEMPLATED and b"{{base_url}}" in body:
+            body = body.replace(b"{{base_url}}", self.server.base_url.encode())
         mtime = int(file.stat().st_mtime)
         ctype = _TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if file.name in ("rss.xml", "feed.xml") or file.suffix == ".rss":

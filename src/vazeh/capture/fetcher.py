@@ -1,0 +1,375 @@
+"""The fetcher: HTTP exchanges into the archive, politely and defensively.
+
+One `Fetcher` runs one crawl: an httpx.AsyncClient, a pacer (per-host rate,
+concurrency across hosts), a robots.txt cache and the address guard. Every
+exchange it completes becomes a request + response (or revisit) record pair.
+
+- Redirects are followed by hand so each hop is archived as its own capture,
+  and the guard and robots.txt are consulted again for every hop.
+- Bodies are read with `aiter_raw`: the bytes are kept exactly as served
+  (still gzip'd if the server compressed them); only Transfer-Encoding, which
+  httpx has already undone, is dropped from the stored headers.
+- A body larger than `max_bytes`, or slower than `max_seconds`, is cut and its
+  record marked `WARC-Truncated: length` / `time`. A gzip bomb is harmless: it is
+  stored compressed and only ever inflated up to a limit.
+- Timeouts, connection errors and 5xx are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from vazeh import __version__
+from vazeh.archive import Archive, Capture, decode_content, detect_charset
+from vazeh.capture.guard import AddressRefused, check_host, check_ip
+from vazeh.capture.pacing import HostPacer
+from vazeh.capture.robots import RobotsCache
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"vazeh/{__version__} (+https://github.com/vazeh; Persian news archive)"
+ROBOTS_AGENT = "vazeh"
+DEFAULT_MAX_BYTES = 10 << 20  # a news article is rarely over 1 MiB; 10 MiB is generous
+CHARSET_SAMPLE = 2 << 20  # inflate at most this much of a body to detect its charset
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+OnCapture = Callable[[Capture], None]
+
+
+@dataclass
+class FetchConfig:
+    rate: float = 1.0  # requests per second per host
+    concurrency: int = 8  # hosts fetched at the same time
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_seconds: float = 120.0  # whole-body read time before the record is cut
+    timeout: float = 30.0  # connect/read timeout for one attempt
+    retries: int = 3
+    backoff: float = 1.0  # seconds before the first retry; doubled after each
+    max_redirects: int = 10
+    allow_private: bool = False
+    obey_robots: bool = True
+    user_agent: str = USER_AGENT
+
+
+@dataclass
+class Fetched:
+    """What one exchange gave: the archived capture and, for the caller, the body."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    raw_body: bytes
+    capture: Capture | None
+    truncated: str | None = None
+    ip: str | None = None
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lname), None)
+
+    def body(self, limit: int = 32 << 20) -> bytes:
+        """The content-decoded body, inflated at most up to `limit` bytes."""
+        return decode_content(self.raw_body, self.header("Content-Encoding"), limit)[0]
+
+
+@dataclass
+class CaptureOutcome:
+    """The end of one URL's capture: its hops, or why it was skipped or failed."""
+
+    url: str
+    hops: list[Fetched] = field(default_factory=list)
+    skipped: str | None = None  # "robots.txt" or "address refused: ..."
+    error: str | None = None
+
+    @property
+    def final(self) -> Fetched | None:
+        return self.hops[-1] if self.hops else None
+
+
+@dataclass
+class CaptureReport:
+    captured: int = 0  # response records written
+    revisits: int = 0
+    redirects: int = 0
+    truncated: int = 0
+    robots: int = 0
+    refused: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, outcome: CaptureOutcome) -> None:
+        for hop in outcome.hops:
+            if hop.status in REDIRECT_STATUSES:
+                self.redirects += 1
+            if hop.truncated:
+                self.truncated += 1
+            if hop.capture is not None:
+                if hop.capture.record_type == "revisit":
+                    self.revisits += 1
+                else:
+                    self.captured += 1
+        if outcome.skipped == "robots.txt":
+            self.robots += 1
+        elif outcome.skipped:
+            self.refused += 1
+        if outcome.error:
+            self.failed += 1
+        if outcome.skipped or outcome.error:
+            self.errors.append(f"{outcome.url}: {outcome.skipped or outcome.error}")
+
+
+class _Retryable(Exception):
+    pass
+
+
+class Fetcher:
+    """One crawl's HTTP client, pacing, robots cache and archive writer. Use `async with`."""
+
+    def __init__(self, archive: Archive, config: FetchConfig | None = None, on_capture: OnCapture | None = None):
+        self.archive = archive
+        self.config = config or FetchConfig()
+        self.on_capture = on_capture
+        self.pacer = HostPacer(self.config.rate)
+        self.robots = RobotsCache(ROBOTS_AGENT, self._fetch_robots)
+        self._limit = asyncio.Semaphore(self.config.concurrency)
+        # Archive writes (fsync) and the on_capture callback (extraction, indexing)
+        # run on one worker thread, in order, so the event loop keeps fetching.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vazeh-archive")
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.config.timeout),
+            headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate"},
+            trust_env=False,  # a proxy from the environment would bypass the address guard
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self._writer.shutdown(wait=True)
+
+    # ------------------------------------------------------------------ public
+    async def capture(self, url: str, *, archive_it: bool = True, extra_headers: dict[str, str] | None = None) -> CaptureOutcome:
+        """Fetch `url`, following redirects, archiving every hop."""
+        outcome = CaptureOutcome(url)
+        async with self._limit:
+            current = url
+            for _ in range(self.config.max_redirects + 1):
+                try:
+                    _check_scheme(current)
+                    if self.config.obey_robots and not await self.robots.allowed(current):
+                        outcome.skipped = "robots.txt"
+                        return outcome
+                    hop = await self._exchange(current, archive_it=archive_it, extra_headers=extra_headers)
+                except AddressRefused as e:
+                    outcome.skipped = f"address refused: {e}"
+                    return outcome
+                except Exception as e:  # noqa: BLE001 - one URL's failure is reported, not raised
+                    outcome.error = _describe(e)
+                    return outcome
+                outcome.hops.append(hop)
+                location = hop.header("Location")
+                if hop.status not in REDIRECT_STATUSES or not location:
+                    return outcome
+                current = urljoin(current, location.strip())
+            outcome.error = f"more than {self.config.max_redirects} redirects"
+            return outcome
+
+    async def capture_many(self, urls: Iterable[str], progress: Callable[[CaptureOutcome], None] | None = None) -> CaptureReport:
+        report = CaptureReport()
+
+        async def one(u: str) -> None:
+            outcome = await self.capture(u)
+            report.add(outcome)
+            if progress:
+                progress(outcome)
+
+        await asyncio.gather(*(one(u) for u in dict.fromkeys(urls)))
+        return report
+
+    # ------------------------------------------------------------------ one exchange
+    async def _exchange(self, url: str, *, archive_it: bool, extra_headers: dict[str, str] | None) -> Fetched:
+        host = urlsplit(url).hostname or ""
+        delay = self.config.backoff
+        for attempt in range(self.config.retries + 1):
+            try:
+                async with self.pacer.slot(host):
+                    fetched = await self._attempt(url, extra_headers, last=attempt == self.config.retries)
+                break
+            except _Retryable as e:
+                log.info("retrying %s after %s (attempt %d)", url, e, attempt + 1)
+                await asyncio.sleep(delay)
+                delay *= 2
+        else:  # pragma: no cover - the last attempt never raises _Retryable
+            raise RuntimeError("unreachable")
+        if archive_it:
+            fetched.capture = await asyncio.get_running_loop().run_in_executor(self._writer, self._archive, fetched, url)
+        return fetched
+
+    async def _attempt(self, url: str, extra_headers: dict[str, str] | None, *, last: bool) -> Fetched:
+        assert self._client is not None
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        await check_host(parts.hostname or "", port, allow_private=self.config.allow_private)
+        request = self._client.build_request("GET", url, headers=extra_headers)
+        try:
+            response = await self._client.send(request, stream=True)
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:
+            if last:
+                raise
+            raise _Retryable(_describe(e)) from e
+        try:
+            ip = _peer_ip(response)
+            if ip is not None:
+                check_ip(ip, parts.hostname or "", allow_private=self.config.allow_private)
+            if response.status_code >= 500 and not last:
+                raise _Retryable(f"HTTP {response.status_code}")
+            raw, truncated = await self._read_body(response, last=last)
+        finally:
+            await response.aclose()
+        return Fetched(
+            url=url,
+            status=response.status_code,
+            headers=_stored_headers(response),
+            raw_body=raw,
+            capture=None,
+            truncated=truncated,
+            ip=ip,
+            request_headers=list(request.headers.multi_items()),
+        )
+
+    async def _read_body(self, response: httpx.Response, *, last: bool) -> tuple[bytes, str | None]:
+        chunks: list[bytes] = []
+        size = 0
+        started = time.monotonic()
+        try:
+            async for chunk in response.aiter_raw():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.config.max_bytes:
+                    return b"".join(chunks)[: self.config.max_bytes], "length"
+                if time.monotonic() - started > self.config.max_seconds:
+                    return b"".join(chunks), "time"
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:
+            if not last:
+                raise _Retryable(_describe(e)) from e
+            if not chunks:
+                raise
+            return b"".join(chunks), "disconnect"
+        return b"".join(chunks), None
+
+    def _archive(self, fetched: Fetched, url: str) -> Capture:
+        ctype = fetched.header("Content-Type")
+        charset = None
+        if fetched.status != 304 and fetched.raw_body:
+            sample = decode_content(fetched.raw_body, fetched.header("Content-Encoding"), CHARSET_SAMPLE)[0]
+            if _is_text(ctype):
+                charset = detect_charset(sample, ctype).name
+        extra = [("WARC-Truncated", fetched.truncated)] if fetched.truncated else []
+        capture = self.archive.write_exchange(
+            url=url,
+            request_headers=fetched.request_headers,
+            status=fetched.status,
+            reason=_reason(fetched.status),
+            response_headers=fetched.headers,
+            body=fetched.raw_body,
+            captured_at=datetime.now(UTC),
+            ip=fetched.ip,
+            charset=charset,
+            extra_warc_headers=extra,
+        )
+        if self.on_capture is not None:
+            try:
+                self.on_capture(capture)
+            except Exception as e:  # noqa: BLE001 - a failing later stage never loses a capture
+                log.warning("after capturing %s: %s", url, e)
+        return capture
+
+    async def _fetch_robots(self, url: str) -> tuple[int, bytes]:
+        """robots.txt through the same guard and pacing, not archived; up to 5 redirects."""
+        for _ in range(6):
+            hop = await self._exchange(url, archive_it=False, extra_headers=None)
+            location = hop.header("Location")
+            if hop.status in REDIRECT_STATUSES and location:
+                url = urljoin(url, location)
+                continue
+            return hop.status, hop.body(1 << 20)
+        return 404, b""
+
+
+def _check_scheme(url: str) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+
+
+def _peer_ip(response: httpx.Response) -> str | None:
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    addr = stream.get_extra_info("server_addr")
+    return str(addr[0]) if addr else None
+
+
+def _stored_headers(response: httpx.Response) -> list[tuple[str, str]]:
+    # The body is stored de-chunked, so Transfer-Encoding would misdescribe it.
+    return [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, v in response.headers.raw
+        if k.lower() != b"transfer-encoding"
+    ]
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _is_text(ctype: str | None) -> bool:
+    c = (ctype or "").lower()
+    return c == "" or c.startswith("text/") or "html" in c or "xml" in c
+
+
+def _describe(e: BaseException) -> str:
+    name = type(e).__name__
+    text = str(e)
+    return f"{name}: {text}" if text else name
+
+
+async def capture_urls_async(
+    archive: Archive,
+    urls: Iterable[str],
+    config: FetchConfig | None = None,
+    on_capture: OnCapture | None = None,
+    progress: Callable[[CaptureOutcome], None] | None = None,
+) -> CaptureReport:
+    async with Fetcher(archive, config, on_capture) as fetcher:
+        return await fetcher.capture_many(urls, progress)
+
+
+def capture_urls(
+    archive: Archive,
+    urls: Iterable[str],
+    config: FetchConfig | None = None,
+    on_capture: OnCapture | None = None,
+    progress: Callable[[CaptureOutcome], None] | None = None,
+) -> CaptureReport:
+    """Capture each URL (and its redirect hops) into `archive`; returns the counts."""
+    return asyncio.run(capture_urls_async(archive, urls, config, on_capture, progress))
