@@ -1,0 +1,137 @@
+"""When a story was published: machine metadata first, then the date the page shows.
+
+All parsing goes through `vazeh.persian.parse_date` (ISO 8601, Jalali with Persian
+or ASCII digits, Afghan month names). This module only decides which string to
+believe and puts the result in the outlet's zone without sub-second fractions,
+which is how the outlets themselves show time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from selectolax.lexbor import LexborHTMLParser
+
+from vazeh.extract.metadata import Metadata
+from vazeh.extract.text import collapse
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "pubdate",
+    "publish-date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+)
+_MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified")
+_DATE_CLASS_HINTS = ("date", "time", "publish", "tarikh", "zaman")
+# Site headers show today's date («امروز: دوشنبه ۲ تیر ۱۳۹۹»); it is not the story's.
+_TODAY_WIDGET = ("امروز", "Today", "today")
+_HAS_TIME = re.compile(r"[0-9۰-۹]{1,2}\s*:\s*[0-9۰-۹]{2}")
+
+
+@dataclass
+class DateFound:
+    value: datetime
+    how: str  # "json-ld", "meta", "time", "visible"
+    text: str
+
+
+def _parse(text: str, tz: ZoneInfo) -> datetime | None:
+    try:
+        from vazeh.persian import DateParseError, parse_date
+    except ImportError:  # pragma: no cover - the persian stage ships with the package
+        return None
+    try:
+        dt = parse_date(text, tz=tz)
+    except (DateParseError, ValueError, OverflowError):
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt.astimezone(tz).replace(microsecond=0)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def jalali(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    try:
+        from vazeh.persian import format_jalali
+    except ImportError:  # pragma: no cover
+        return None
+    return format_jalali(dt)
+
+
+def _machine_candidates(md: Metadata, tree: LexborHTMLParser, keys: tuple[str, ...], ld_key: str):
+    for o in md.articles():
+        v = o.get(ld_key)
+        if isinstance(v, str) and v.strip():
+            yield "json-ld", v.strip()
+    for k in keys:
+        for v in md.all(k):
+            yield "meta", v
+    if ld_key == "datePublished":
+        for node in tree.css("[itemprop=datePublished]"):
+            v = node.attributes.get("datetime") or node.attributes.get("content")
+            if v:
+                yield "microdata", v.strip()
+        for node in tree.css("time[pubdate], article time[datetime], header time[datetime], time[datetime]"):
+            v = node.attributes.get("datetime")
+            if v:
+                yield "time", v.strip()
+                break
+
+
+def machine_date(md: Metadata, tree: LexborHTMLParser, tz: ZoneInfo, *, modified: bool = False) -> DateFound | None:
+    keys, ld_key = (_MODIFIED_META, "dateModified") if modified else (_PUBLISHED_META, "datePublished")
+    for how, text in _machine_candidates(md, tree, keys, ld_key):
+        dt = _parse(text, tz)
+        if dt is not None:
+            return DateFound(dt, how, text)
+    return None
+
+
+def visible_date(tree: LexborHTMLParser, selectors: tuple[str, ...], tz: ZoneInfo) -> DateFound | None:
+    """The date shown on the page: the profile's date element, else any short element
+    whose class or id speaks of a date and whose text parses as one."""
+    for sel in selectors:
+        for node in tree.css(sel)[:3]:
+            text = collapse(node.text(deep=True, separator=" ") or "")
+            if text and len(text) < 120:
+                dt = _parse(text, tz)
+                if dt is not None:
+                    return DateFound(dt, "visible", text)
+    body = tree.body
+    if body is None:
+        return None
+    seen = 0
+    dated: DateFound | None = None
+    for node in body.css("[class], [id]"):
+        attrs = node.attributes
+        hint = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+        if not any(h in hint for h in _DATE_CLASS_HINTS):
+            continue
+        seen += 1
+        if seen > 60:
+            break
+        text = collapse(node.text(deep=True, separator=" ") or "")
+        if not 6 <= len(text) <= 80 or any(w in text for w in _TODAY_WIDGET):
+            continue
+        dt = _parse(text, tz)
+        if dt is None:
+            continue
+        # A story's date line carries a time; a bare date is more often an archive link.
+        if _HAS_TIME.search(text):
+            return DateFound(dt, "visible", text)
+        dated = dated or DateFound(dt, "visible", text)
+    return dated

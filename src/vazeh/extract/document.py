@@ -1,0 +1,115 @@
+"""From raw bytes to a parsed page, safely.
+
+Charset comes from `vazeh.archive.charset` (BOM, HTTP header, meta, then sniffing).
+Before parsing, the markup is checked for what would make the parser slow:
+Lexbor closes deeply nested elements in quadratic time (100k nested `<div>`s take
+half a minute), so markup nested deeper than `MAX_DEPTH` is flattened first. Binary
+junk is recognised and not parsed at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser
+
+from vazeh.archive.charset import decode_html
+
+MAX_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 400
+# Elements with no end tag; they never deepen the tree.
+_VOID = frozenset(
+    b"area base br col embed hr img input link meta param source track wbr keygen basefont frame".split()
+)
+# Elements the parser closes by itself when the next one starts (`<p>` after `<p>`):
+# unclosed ones do not deepen the real tree, so they are not counted.
+_SELF_CLOSING = frozenset(b"p li dt dd tr td th option optgroup rb rt rp".split())
+_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+
+
+@dataclass
+class Document:
+    tree: LexborHTMLParser
+    text: str
+    charset: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    for k, v in headers.items():
+        if k.lower() == name:
+            return v
+    return None
+
+
+def looks_binary(body: bytes) -> bool:
+    """Control bytes that no text page contains (NUL, most C0 codes) in the first 4 KiB."""
+    head = body[:4096]
+    if not head or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return False
+    bad = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return bad > len(head) * 0.02
+
+
+def max_depth(body: bytes) -> int:
+    """An upper bound of the element depth: start tags minus end tags, void elements ignored."""
+    depth = top = 0
+    for m in _TAG.finditer(body):
+        name = m.group(2).lower()
+        if name in _SELF_CLOSING:
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif m.group(3) or name in _VOID:
+            continue
+        else:
+            depth += 1
+            if depth > top:
+                top = depth
+    return top
+
+
+def flatten(body: bytes, limit: int = MAX_DEPTH) -> bytes:
+    """Drop start and end tags beyond `limit` levels, keeping all text."""
+    out: list[bytes] = []
+    depth = last = 0
+    for m in _TAG.finditer(body):
+        name = m.group(2).lower()
+        closing = bool(m.group(1))
+        void = bool(m.group(3)) or name in _VOID or name in _SELF_CLOSING
+        if closing and name in _SELF_CLOSING:
+            keep = True
+        elif closing:
+            keep = depth <= limit
+            depth = max(0, depth - 1)
+        elif void:
+            keep = True
+        else:
+            depth += 1
+            keep = depth <= limit
+        if not keep:
+            out.append(body[last : m.start()])
+            last = m.end()
+    out.append(body[last:])
+    return b"".join(out)
+
+
+def parse(body: bytes, headers: Mapping[str, str] | None = None) -> Document:
+    warnings: list[str] = []
+    if len(body) > MAX_BYTES:
+        warnings.append(f"page is {len(body)} bytes; only the first {MAX_BYTES} were read")
+        body = body[:MAX_BYTES]
+    text, cs = decode_html(body, header(headers, "content-type"))
+    if cs.how == "sniffed" and cs.name != "utf-8":
+        warnings.append(f"charset not declared or declared wrongly; decoded as {cs.name} by sniffing")
+    if "\ufffd" in text[:200000] and cs.name != "utf-8" or text.count("\ufffd") > 20:
+        warnings.append(f"undecodable bytes replaced when decoding as {cs.name}")
+    # Lexbor stays fast up to a few thousand levels, so only pages with that many tags are scanned.
+    if body.count(b"<") > 4000 and max_depth(body) > MAX_DEPTH:
+        warnings.append(f"markup nested deeper than {MAX_DEPTH} levels; flattened before parsing")
+        text, _ = decode_html(flatten(body), header(headers, "content-type"))
+    return Document(LexborHTMLParser(text), text, cs.name, warnings)

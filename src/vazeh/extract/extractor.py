@@ -1,0 +1,365 @@
+"""A captured page becomes an Article.
+
+Order of trust, field by field: the site profile's selectors (what the outlet shows),
+then structured metadata (JSON-LD, microdata, OpenGraph), then the generic finder.
+Nothing is invented: a field the page does not show stays empty, and whatever was
+doubtful is said in `warnings`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from vazeh.extract import content, dates
+from vazeh.extract.document import looks_binary, parse
+from vazeh.extract.metadata import Metadata, read_metadata, text_value, types_of
+from vazeh.extract.model import Article, Image
+from vazeh.extract.profiles import Profile, Profiles, default_profiles, match_profile, site_name_of
+from vazeh.extract.source import credited_source, site_source
+from vazeh.extract.text import collapse, node_text, paragraphs
+
+log = logging.getLogger(__name__)
+
+_PERSIAN = re.compile(r"[\u0600-\u06ff]")
+_LOOPBACK = ("127.", "localhost", "::1", "0.0.0.0")
+_TITLE_SPLIT = re.compile(r"\s+[|\-–—«»]\s+")
+
+
+def extract_article(
+    html: bytes,
+    url: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    *,
+    profiles: Profiles | None = None,
+) -> Article:
+    """The Article of one captured page. Never raises on bad input: an unreadable page
+    comes back with `is_article=False` and warnings that say why."""
+    if isinstance(html, str):
+        html = html.encode("utf-8")
+    if not html or not html.strip():
+        return Article(url=url, is_article=False, warnings=["empty page"])
+    if looks_binary(html):
+        return Article(url=url, is_article=False, warnings=["not a text page (binary content)"])
+    try:
+        return _extract(html, url, headers, profiles or default_profiles())
+    except RecursionError:
+        return Article(url=url, is_article=False, warnings=["markup too deeply nested to read"])
+    except Exception as e:  # noqa: BLE001 - one hostile page must not stop an archive run
+        log.warning("extraction failed for %s: %r", url, e)
+        return Article(url=url, is_article=False, warnings=[f"extraction failed: {type(e).__name__}: {e}"])
+
+
+# ---------------------------------------------------------------- selectors
+def _first_text(root: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> tuple[str | None, LexborNode | None]:
+    for sel in selectors:
+        try:
+            nodes = root.css(sel)
+        except Exception:  # noqa: BLE001 - a bad selector in a profile must not lose the page
+            log.warning("bad selector %r", sel)
+            continue
+        for node in nodes[:5]:
+            text = node_text(node)
+            if text:
+                return text, node
+    return None, None
+
+
+def _list_texts(
+    root: LexborHTMLParser, selectors: tuple[str, ...], skip: frozenset[str], *, unique: bool = True
+) -> list[str]:
+    for sel in selectors:
+        container_sel, _, item_sel = sel.partition(">>")
+        try:
+            if item_sel:
+                containers = root.css(container_sel.strip())
+                nodes = []
+                for c in containers:
+                    nodes = c.css(item_sel.strip())
+                    if nodes:
+                        break
+            else:
+                nodes = root.css(sel)
+        except Exception:  # noqa: BLE001
+            log.warning("bad selector %r", sel)
+            continue
+        out: list[str] = []
+        for n in nodes:
+            t = node_text(n).strip(" »›>/|،,-–")
+            if t and t not in skip and (not unique or t not in out) and len(t) < 150:
+                out.append(t)
+        if out:
+            return out
+    return []
+
+
+# ---------------------------------------------------------------- fields
+def _site(url: str | None, canonical: str | None) -> str | None:
+    for u in (canonical, url):
+        if not u:
+            continue
+        try:
+            host = urlsplit(u).hostname or ""
+        except ValueError:
+            continue
+        if host and not host.startswith(_LOOPBACK):
+            return host.removeprefix("www.")
+    if url:
+        try:
+            return urlsplit(url).hostname
+        except ValueError:
+            return None
+    return None
+
+
+def _absolute(base: str | None, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    if base:
+        try:
+            return urljoin(base, href)
+        except ValueError:
+            return href
+    return href
+
+
+def _language(profile: Profile | None, md: Metadata, text_sample: str) -> str | None:
+    if profile is not None and profile.language:
+        return profile.language
+    lang = (md.lang or md.first("og:locale", "language", "content-language") or "").strip().lower()
+    lang = lang.replace("_", "-")
+    if lang in ("fa-af", "prs", "prs-af"):
+        return "prs"
+    if lang:
+        return lang.split("-")[0]
+    if _PERSIAN.search(text_sample):
+        return "fa"
+    return None
+
+
+def _generic_title(tree: LexborHTMLParser, md: Metadata) -> str | None:
+    hints = [
+        text_value(md.article_value("headline")),
+        md.first("og:title", "twitter:title"),
+    ]
+    title_tag = tree.css_first("title")
+    if title_tag is not None:
+        hints.append(collapse(title_tag.text() or ""))
+    hints = [h for h in hints if h]
+    h1s = [node_text(h) for h in tree.css("h1")[:10]]
+    h1s = [h for h in h1s if len(h) >= 5]
+    for h in h1s:
+        if any(h in hint or hint in h for hint in hints):
+            return h
+    if hints:
+        best = hints[0]
+        if best is hints[-1] and title_tag is not None:
+            # Only the <title> is left: drop the site name that sites append to it.
+            parts = _TITLE_SPLIT.split(best)
+            best = max(parts, key=len) if parts else best
+        return best
+    return h1s[0] if h1s else None
+
+
+def _author(tree: LexborHTMLParser, profile: Profile, fallback: Profile, md: Metadata, site_names: set[str]) -> str | None:
+    text, _ = _first_text(tree, profile.selectors("author", fallback))
+    if text and len(text) < 80 and text not in site_names:
+        return text
+    ld = md.article_value("author")
+    for a in ld if isinstance(ld, list) else [ld]:
+        if isinstance(a, dict) and "person" in types_of(a):
+            name = text_value(a.get("name"))
+            if name and name not in site_names:
+                return name
+    return None
+
+
+def _images(base: str | None, md: Metadata, body: LexborNode | None) -> list[Image]:
+    out: list[Image] = []
+    seen: set[str] = set()
+
+    def add(src: str | None, caption: str | None) -> None:
+        u = _absolute(base, src)
+        if u and u not in seen and not u.startswith("data:"):
+            seen.add(u)
+            out.append(Image(u, caption or None))
+
+    og = md.first("og:image", "twitter:image")
+    if body is not None:
+        for fig in body.css("figure"):
+            img = fig.css_first("img")
+            if img is not None:
+                cap = fig.css_first("figcaption")
+                add(img.attributes.get("src") or img.attributes.get("data-src"), node_text(cap) if cap else None)
+        for img in body.css("img")[:50]:
+            add(img.attributes.get("src") or img.attributes.get("data-src"), img.attributes.get("alt") and None)
+    if og:
+        if _absolute(base, og) not in seen:
+            out.insert(0, Image(_absolute(base, og) or og, None))
+    return out
+
+
+def _news_id(profile: Profile | None, profiles: Profiles, urls: list[str | None]) -> str | None:
+    patterns = (profile.news_id if profile is not None else ()) or profiles.generic.news_id
+    for url in urls:
+        if not url:
+            continue
+        try:
+            path = urlsplit(url)
+        except ValueError:
+            continue
+        target = path.path + ("?" + path.query if path.query else "")
+        from urllib.parse import unquote
+
+        target = unquote(target)
+        for rx in patterns:
+            m = re.search(rx, target)
+            if m:
+                return m.group(1)
+    return None
+
+
+def _is_article(md: Metadata, profile_body: bool, body: list[str], main_links: float) -> bool:
+    chars = sum(len(p) for p in body)
+    og_type = (md.first("og:type") or "").lower()
+    strong = bool(md.articles()) or og_type.startswith(("article", "video")) or og_type == "news"
+    if strong and chars >= 80:
+        return True
+    if profile_body and chars >= 200:
+        return True
+    long_paras = [p for p in body if len(p) >= 80]
+    return chars >= 600 and len(long_paras) >= 3 and main_links < 0.3 and og_type not in ("website",)
+
+
+# ---------------------------------------------------------------- the whole page
+def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, profiles: Profiles) -> Article:
+    doc = parse(html, headers)
+    tree = doc.tree
+    warnings = list(doc.warnings)
+    md = read_metadata(tree)
+    warnings.extend(md.warnings)
+    fallback = profiles.fallback
+
+    canonical = _absolute(url, md.canonical or md.first("og:url"))
+    profile, how = match_profile(profiles, tree, md, [url, canonical])
+    prof = profile or fallback
+    generic = profiles.generic
+    site_name = site_name_of(md)
+
+    # Headline, kicker and lead come before the body: the body's cleanup removes nodes.
+    if prof.title:
+        title, _ = _first_text(tree, prof.title)
+    else:
+        title = None
+    if not title:
+        title = _generic_title(tree, md)
+    kicker, _ = _first_text(tree, prof.selectors("kicker", fallback))
+    lead, lead_node = _first_text(tree, prof.selectors("lead", fallback))
+    if lead and len(lead) < 15:
+        lead = None
+    home = generic.home_labels
+    # A breadcrumb may repeat a label (a province and its capital desk): kept as shown.
+    category = _list_texts(tree, prof.selectors("category", fallback), home, unique=False)
+    tags = _list_texts(tree, prof.selectors("tags", fallback), home)
+
+    tz = ZoneInfo(profile.timezone if profile else "Asia/Tehran")
+    language = _language(profile, md, title or "")
+    if profile is None and language == "prs":
+        tz = ZoneInfo("Asia/Kabul")
+    published = dates.machine_date(md, tree, tz) or dates.visible_date(tree, prof.selectors("date", fallback), tz)
+    modified = dates.machine_date(md, tree, tz, modified=True)
+
+    # The body.
+    body_node, profile_body = None, False
+    for sel in prof.selectors("body", fallback):
+        try:
+            node = tree.css_first(sel)
+        except Exception:  # noqa: BLE001
+            continue
+        if node is not None and len(node_text(node)) >= 20:
+            body_node, profile_body = node, profile is not None
+            break
+    if body_node is None:
+        body_node = content.find_main(tree, generic)
+        if body_node is not None and profile is not None:
+            warnings.append(f"profile {profile.name}: body selectors matched nothing; used the generic finder")
+    images = _images(url or canonical, md, body_node)
+    body: list[str] = []
+    main_links = 0.0
+    if body_node is not None:
+        for sel in (*prof.drop, *(() if profile else fallback.drop)):
+            try:
+                for n in body_node.css(sel):
+                    n.decompose()
+            except Exception:  # noqa: BLE001
+                continue
+        skip = content.make_skip(generic, furniture=True)
+        paras = paragraphs(body_node, skip)
+        total = sum(len(p.text) for p in paras) or 1
+        main_links = sum(p.link_chars for p in paras) / total
+        drop_texts = {t for t in (title, kicker, lead) if t}
+        body, notes = content.clean_paragraphs(paras, generic, drop_texts=drop_texts)
+        for n in dict.fromkeys(notes):
+            warnings.append(n)
+    if not body:
+        ld_body = text_value(md.article_value("articleBody"))
+        if ld_body and len(ld_body) > 100:
+            body = [collapse(x) for x in re.split(r"\n+", md.article_value("articleBody")) if collapse(x)]
+            warnings.append("body taken from JSON-LD articleBody")
+    if lead and body and body[0] == lead:
+        # The page prints its lead as the first paragraph of the body: it stays there.
+        lead = None
+
+    is_article = _is_article(md, profile_body, body, main_links)
+    site = _site(url, canonical)
+    source = None
+    if is_article:
+        source = credited_source(body + ([lead] if lead else []), profiles.agencies)
+    if not source:
+        source = (profile.source if profile else None) or site_source(site_name)
+    site_names = {s for s in (site_name, source, profile.source if profile else None) if s}
+    author = _author(tree, prof, fallback, md, site_names)
+
+    if profile is not None and how != "domain":
+        warnings.append(f"read with the {profile.name} profile, recognised by {how.replace('_', ' ')}")
+    if published is None and is_article:
+        warnings.append("no publication date found")
+    elif published is not None and published.how == "visible" and is_article:
+        warnings.append(f"publication date read from the page text: {published.text!r}")
+    if not title:
+        warnings.append("no headline found")
+    if is_article and not body:
+        warnings.append("no body text found")
+
+    art = Article(
+        url=url or canonical,
+        canonical_url=canonical,
+        site=site,
+        source=source,
+        news_id=_news_id(profile, profiles, [url, canonical]),
+        title=title,
+        kicker=kicker,
+        lead=lead,
+        body=body,
+        published=dates.iso(published.value if published else None),
+        published_jalali=dates.jalali(published.value if published else None),
+        modified=dates.iso(modified.value if modified else None),
+        category=category,
+        tags=tags,
+        author=author,
+        images=images,
+        language=language,
+        warnings=warnings,
+        is_article=is_article,
+    )
+    if not is_article:
+        art.body, art.lead, art.kicker, art.author, art.news_id = [], None, None, None, None
+        art.category, art.tags, art.images = [], [], []
+        art.source = (profile.source if profile else None) or site_source(site_name)
+    return art

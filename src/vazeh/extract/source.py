@@ -1,0 +1,58 @@
+"""Whose story it is.
+
+A site's own stories carry its name; a republished story credits the agency that
+wrote it in its first lines («به گزارش خبرگزاری مهر، …»), in a trailer
+(«[ارسال شده از: مهر]») or in a source line («منبع: ایسنا»). The credit wins over
+the site, because the archive groups a story by who wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from vazeh.extract.profiles import Agency
+
+# Between «به گزارش» and the agency there may be a reporter or desk
+# («خبرنگار گروه استان‌های …»), but no comma: the credit ends at the first one.
+_REPORT = "به\\s+گزارش\\s+(?:[^،,:.\\n]{{0,60}}?\\s)?[\"«“]?(?:خبرگزاری\\s+)?({names})(?=[\"»”\\s،,:.)]|$)"
+_SENT = "\\[\\s*ارسال\\s+شده\\s+از\\s*[:：]\\s*({names})\\s*\\]"
+_SOURCE_LINE = "^\\s*(?:منبع|منبع خبر|به نقل از)\\s*[:：]\\s*(?:خبرگزاری\\s+)?({names})\\b"
+
+
+@lru_cache(maxsize=4)
+def _patterns(agencies: tuple[Agency, ...]) -> tuple[dict[str, str], list[re.Pattern[str]]]:
+    by_name: dict[str, str] = {}
+    for a in agencies:
+        for c in a.credits:
+            by_name.setdefault(c, a.source)
+    # Longest names first, so «خبرگزاری فارس» is not read as the province «فارس» elsewhere.
+    names = "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
+    pats = [re.compile(p.format(names=names)) for p in (_SENT, _SOURCE_LINE, _REPORT)]
+    return by_name, pats
+
+
+def credited_source(paragraphs: list[str], agencies: tuple[Agency, ...]) -> str | None:
+    """The agency a story credits in its first or last lines, or None."""
+    if not agencies or not paragraphs:
+        return None
+    by_name, (sent, source_line, report) = _patterns(agencies)
+    tail = paragraphs[-3:]
+    for p in tail:
+        m = sent.search(p) or source_line.search(p)
+        if m:
+            return by_name[m.group(1)]
+    for p in paragraphs[:2]:
+        m = report.search(p[:300])
+        if m:
+            return by_name[m.group(1)]
+    return None
+
+
+def site_source(site_name: str | None) -> str | None:
+    """A readable source name from a site's own name («خبرگزاری آریا - …» -> «آریا»)."""
+    if not site_name:
+        return None
+    name = re.split(r"\s[-|–—]\s|\s\|", site_name.strip())[0].strip()
+    name = re.sub(r"^خبرگزاری\s+", "", name)
+    return name or None

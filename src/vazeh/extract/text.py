@@ -1,0 +1,131 @@
+"""Text out of a parsed page: whitespace collapsing and paragraphs.
+
+The paragraph rule is the corpus rule: a new paragraph starts at every block
+element and at every `<br>`; whitespace runs (Python `str.isspace`, which counts
+NBSP but not ZWNJ, ZWJ, LRM or RLM) collapse to one space. Nothing else is touched,
+so ZWNJ and letter variants survive exactly as published.
+
+The walk is iterative (child / next / parent pointers) because hostile pages nest
+elements tens of thousands deep and recursion would overflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote center dd details dialog dir div dl dt fieldset figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody "
+    "thead tfoot tr td th ul caption legend body html".split()
+)
+# Never text of a story: code, styling, embedded objects and form controls.
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe svg math object embed video audio canvas img picture "
+    "source track button select option textarea input label head title meta link figcaption map area "
+    "-comment _comment".split()
+)
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs to one space, trimmed; `str.split()` splits exactly at `str.isspace`."""
+    return " ".join(text.split())
+
+
+def node_text(node: LexborNode | None) -> str:
+    """Collapsed text of a node, scripts and styles left out."""
+    if node is None:
+        return ""
+    paras = paragraphs(node)
+    return collapse(" ".join(p.text for p in paras))
+
+
+@dataclass
+class Paragraph:
+    text: str
+    link_chars: int = 0  # characters inside <a>, to spot link lists and "read more" lines
+    tag: str = ""  # the block element the paragraph sits in
+
+    @property
+    def link_share(self) -> float:
+        n = len(self.text.replace(" ", ""))
+        return self.link_chars / n if n else 0.0
+
+
+def is_hidden(node: LexborNode) -> bool:
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = (attrs.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def paragraphs(root: LexborNode, skip: Callable[[LexborNode], bool] | None = None) -> list[Paragraph]:
+    """Paragraphs of `root` in reading order; `skip(element)` drops an element with its subtree."""
+    out: list[Paragraph] = []
+    buf: list[str] = []
+    state = {"link": 0, "tag": ""}
+    link_depth = 0
+
+    def flush() -> None:
+        if buf:
+            text = collapse("".join(buf))
+            if text:
+                out.append(Paragraph(text, state["link"], state["tag"]))
+            buf.clear()
+        state["link"] = 0
+
+    root_id = root.mem_id
+    node: LexborNode | None = root.child
+    block_stack: list[str] = [root.tag or ""]
+    while node is not None:
+        tag = node.tag
+        descend = False
+        if tag == "-text":
+            t = node.text_content
+            if t:
+                buf.append(t)
+                if link_depth:
+                    state["link"] += len(t.strip().replace(" ", ""))
+        elif tag == "br":
+            flush()
+            state["tag"] = block_stack[-1]
+        elif tag in SKIP_TAGS or tag is None or tag.startswith("_") or (skip is not None and skip(node)):
+            if tag in BLOCK_TAGS or tag in ("img", "figcaption", "iframe", "video", "svg"):
+                flush()
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+                state["tag"] = tag
+            descend = node.child is not None
+            if descend:
+                if tag == "a":
+                    link_depth += 1
+                if tag in BLOCK_TAGS:
+                    block_stack.append(tag)
+        if descend:
+            node = node.child
+            continue
+        # Leave the node: move to its next sibling, or climb, closing blocks on the way.
+        while node is not None:
+            nxt = node.next
+            if nxt is not None:
+                node = nxt
+                break
+            parent = node.parent
+            if parent is None or parent.mem_id == root_id:
+                node = None
+                break
+            ptag = parent.tag
+            if ptag == "a":
+                link_depth -= 1
+            if ptag in BLOCK_TAGS:
+                flush()
+                if len(block_stack) > 1:
+                    block_stack.pop()
+                state["tag"] = block_stack[-1]
+            node = parent
+    flush()
+    return out
