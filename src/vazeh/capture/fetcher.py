@@ -170,6 +170,7 @@ class Fetcher:
             for _ in range(self.config.max_redirects + 1):
                 try:
                     _check_scheme(current)
+                    await self._check_address(current)
                     if self.config.obey_robots and not await self.robots.allowed(current):
                         outcome.skipped = "robots.txt"
                         return outcome
@@ -215,15 +216,22 @@ class Fetcher:
                 delay *= 2
         else:  # pragma: no cover - the last attempt never raises _Retryable
             raise RuntimeError("unreachable")
-        if archive_it:
+        # A 304 only answers our own conditional request (watch): it holds no page, so
+        # the catalog stays free of empty captures.
+        if archive_it and fetched.status != 304:
             fetched.capture = await asyncio.get_running_loop().run_in_executor(self._writer, self._archive, fetched, url)
         return fetched
+
+    async def _check_address(self, url: str) -> None:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        await check_host(parts.hostname or "", port, allow_private=self.config.allow_private)
 
     async def _attempt(self, url: str, extra_headers: dict[str, str] | None, *, last: bool) -> Fetched:
         assert self._client is not None
         parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        await check_host(parts.hostname or "", port, allow_private=self.config.allow_private)
+        # Checked before every attempt, not once: DNS answers change between retries.
+        await self._check_address(url)
         request = self._client.build_request("GET", url, headers=extra_headers)
         try:
             response = await self._client.send(request, stream=True)
