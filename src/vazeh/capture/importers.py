@@ -24,6 +24,7 @@ import os
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,6 +119,7 @@ class _Importer:
         self.report = report
         self.on_capture = on_capture
         self.progress = progress
+        self._arc = False
 
     # ------------------------------------------------------------------ WARC / ARC / WACZ
     def record_file(self, path: Path) -> None:
@@ -127,6 +129,13 @@ class _Importer:
             return
         with open(path, "rb") as f:
             self._stream(f, str(path), gzipped=_starts_with_gzip(f))
+
+    # warcio gives converted ARC records random WARC-Record-IDs; a stable one, made
+    # from what the record holds, lets a re-import of the same ARC file add nothing.
+    def _stable_arc_id(self, record, payload: bytes) -> None:
+        h = record.rec_headers
+        seed = f"arc|{h.get_header('WARC-Target-URI') or h.get_header('WARC-Filename')}|{h.get_header('WARC-Date')}|{hashlib.sha1(payload).hexdigest()}"
+        h.replace_header("WARC-Record-ID", f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}>")
 
     def _wacz(self, path: Path) -> None:
         try:
@@ -151,6 +160,7 @@ class _Importer:
     def _stream(self, f: BinaryIO, origin: str, *, gzipped: bool) -> None:
         """Read records from `f`, resyncing past damage, importing them in batches."""
         start = f.tell()
+        self._arc = _is_arc(f, gzipped)
         while start is not None:
             f.seek(start)
             bad_at = self._records_from(f, origin, start)
@@ -160,7 +170,9 @@ class _Importer:
 
     def _records_from(self, f: BinaryIO, origin: str, base: int) -> int | None:
         """Import records from the current position; returns the offset of damage, if any."""
-        it = ArchiveIterator(f, arc2warc=True)
+        it = ArchiveIterator(f, arc2warc=self._arc)
+        # Told the format, warcio rejects junk instead of reading it as ARC lines.
+        it.known_format = "arc" if self._arc else "warc"
         batch: list[tuple] = []
         offset = base
         try:
@@ -169,11 +181,18 @@ class _Importer:
                 try:
                     record = next(it)
                 except StopIteration:
+                    # warcio ends quietly at a record it cannot start (a cut gzip member):
+                    # anything but blank lines after the last good record is damage.
+                    if _has_data_after(f, it.offset):
+                        raise EOFError("the file ends inside a record (truncated?)") from None
                     break
                 payload = record.raw_stream.read()
                 missing = getattr(record.raw_stream, "limit", 0)
                 if missing:
                     raise EOFError(f"record ends {missing} bytes early (file truncated?)")
+                if self._arc:
+                    _check_arc_record(record)
+                    self._stable_arc_id(record, payload)
                 batch.append((record, payload))
                 it.read_to_end()
                 if len(batch) >= BATCH:
@@ -308,6 +327,39 @@ def _starts_with_gzip(f: BinaryIO) -> bool:
     magic = f.read(2)
     f.seek(pos)
     return magic == b"\x1f\x8b"
+
+
+_ARC_URI = re.compile(r"^(?:[a-z][a-z0-9+.-]*):\S+$", re.I)
+
+
+def _check_arc_record(record) -> None:
+    # ARC headers are one space-separated line, so junk lines parse as records too.
+    uri = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("WARC-Filename") or ""
+    if record.rec_type != "warcinfo" and not _ARC_URI.match(uri):
+        raise ValueError(f"not an ARC record header (URL {uri[:60]!r})")
+
+
+def _has_data_after(f: BinaryIO, offset: int) -> bool:
+    f.seek(offset)
+    while True:
+        block = f.read(1 << 16)
+        if not block:
+            return False
+        if block.strip():
+            return True
+
+
+def _is_arc(f: BinaryIO, gzipped: bool) -> bool:
+    pos = f.tell()
+    try:
+        head = f.read(64)
+        if gzipped:
+            head = zlib.decompressobj(47).decompress(head, 16)
+    except zlib.error:
+        return False
+    finally:
+        f.seek(pos)
+    return head.startswith(b"filedesc://")
 
 
 def _next_record_start(f: BinaryIO, pos: int, gzipped: bool) -> int | None:

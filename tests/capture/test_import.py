@@ -1,0 +1,129 @@
+"""Importing collections: WARC, WARC.gz, ARC, WACZ, saved HTML; twice adds nothing;
+damage is reported with file and offset and the good records are kept."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from vazeh.capture import import_paths
+
+ARTICLE = "<html><head><meta charset='utf-8'><title>خبر {n}</title></head><body><p>متن خبر شمارهٔ {n} دربارهٔ باران.</p></body></html>"
+
+
+def write_warc(path: Path, n: int, *, gzip: bool = True, start: int = 0) -> Path:
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=gzip)
+        for i in range(start, start + n):
+            body = ARTICLE.format(n=i).encode()
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            rec = writer.create_warc_record(
+                f"https://news.example.ir/a/{i}", "response", payload=io.BytesIO(body), length=len(body), http_headers=http
+            )
+            writer.write_record(rec)
+    return path
+
+
+def write_arc(path: Path, n: int) -> Path:
+    parts = [b""]
+    head = b"1 0 vazeh-test\nURL IP-address Archive-date Content-type Archive-length\n"
+    parts[0] = f"filedesc://{path.name} 0.0.0.0 20200101000000 text/plain {len(head)}\n".encode() + head + b"\n"
+    for i in range(n):
+        body = ARTICLE.format(n=i).encode()
+        block = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+        parts.append(f"http://old.example.ir/{i}.html 192.0.2.1 2005010112000{i} text/html {len(block)}\n".encode() + block + b"\n")
+    path.write_bytes(b"".join(parts))
+    return path
+
+
+def test_warc_gz_imports_once(archive, tmp_path):
+    warc = write_warc(tmp_path / "crawl.warc.gz", 5)
+    report = import_paths(archive, [warc])
+    assert report.ok and report.captures == 5 and report.records == 5
+    again = import_paths(archive, [warc])
+    assert again.records == 0 and again.duplicates == 5
+    assert archive.count() == 5
+    [cap] = archive.captures("https://news.example.ir/a/3")
+    assert cap.imported and cap.charset == "utf-8" and cap.origin == str(warc)
+    assert "شمارهٔ 3".encode() in archive.read_response(cap).body
+
+
+def test_uncompressed_warc_and_wacz(archive, tmp_path):
+    plain = write_warc(tmp_path / "plain.warc", 3, gzip=False)
+    inner = write_warc(tmp_path / "inner.warc.gz", 2, start=10)
+    wacz = tmp_path / "collection.wacz"
+    with zipfile.ZipFile(wacz, "w") as z:
+        z.write(inner, "archive/data.warc.gz")
+        z.writestr("datapackage.json", "{}")
+    report = import_paths(archive, [plain, wacz])
+    assert report.ok and report.captures == 5
+    assert archive.captures("https://news.example.ir/a/11")[0].origin.endswith("collection.wacz!archive/data.warc.gz")
+
+
+def test_arc_records_get_stable_ids(archive, tmp_path):
+    arc = write_arc(tmp_path / "old.arc", 3)
+    report = import_paths(archive, [arc])
+    assert report.ok and report.captures == 3
+    assert import_paths(archive, [arc]).records == 0
+    [cap] = archive.captures("http://old.example.ir/1.html")
+    assert cap.captured_at.year == 2005 and cap.status == 200
+    assert "شمارهٔ 1".encode() in archive.read_response(cap).body
+
+
+def test_saved_html_folder(archive, tmp_path):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a.html").write_text(
+        '<html><head><link rel="canonical" href="https://news.example.ir/saved/a"><title>الف</title></head><body>متن</body></html>',
+        encoding="utf-8",
+    )
+    (folder / "b.htm").write_bytes("<html><body>صفحه‌ای بی‌نشانی</body></html>".encode("cp1256", errors="replace"))
+    (folder / "notes.txt").write_text("not a page")
+    os.utime(folder / "a.html", (1_600_000_000, 1_600_000_000))
+    report = import_paths(archive, [folder])
+    assert report.ok and report.captures == 2
+    [a] = archive.captures("https://news.example.ir/saved/a")
+    assert a.imported and a.captured_at.timestamp() == 1_600_000_000 and a.origin.endswith("a.html")
+    [b] = archive.captures("file:///b.htm")
+    assert b.charset == "windows-1256"
+    assert import_paths(archive, [folder]).records == 0
+    assert archive.count() == 2
+
+
+def test_truncated_warc_keeps_the_good_records_and_reports_the_offset(archive, tmp_path):
+    warc = write_warc(tmp_path / "cut.warc.gz", 6)
+    data = warc.read_bytes()
+    warc.write_bytes(data[: len(data) - 150])  # the last record loses its end
+    report = import_paths(archive, [warc])
+    assert not report.ok and report.skipped == 1
+    [problem] = report.problems
+    assert problem.file == str(warc) and problem.offset is not None and problem.offset > 0
+    assert archive.count() == 5
+
+
+def test_corruption_in_the_middle_is_skipped_and_reading_resumes(archive, tmp_path):
+    warc = write_warc(tmp_path / "bad.warc.gz", 6)
+    data = bytearray(warc.read_bytes())
+    # Garble the inside of the third record's gzip member.
+    starts = [i for i in range(len(data) - 2) if data[i : i + 3] == b"\x1f\x8b\x08"]
+    third = starts[2]
+    data[third + 20 : third + 60] = b"\x00" * 40
+    warc.write_bytes(bytes(data))
+    report = import_paths(archive, [warc])
+    assert not report.ok and report.problems[0].offset == third
+    assert archive.count() == 5
+    assert not archive.captures("https://news.example.ir/a/2")
+    assert archive.captures("https://news.example.ir/a/5")
+
+
+def test_not_an_archive_is_reported(archive, tmp_path):
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"this is not a warc file at all\n" * 10)
+    report = import_paths(archive, [junk, tmp_path / "missing.warc"])
+    assert not report.ok and len(report.problems) == 2
+    assert archive.count() == 0
