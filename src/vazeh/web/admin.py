@@ -1,0 +1,190 @@
+"""Save page now: an admin captures a URL into the archive from the browser or the API.
+
+Allowed only with the admin token from the config (`admin_token` in
+HOME/config.toml, or VAZEH_ADMIN_TOKEN). The capture goes through
+`vazeh.capture`, so its address guard applies: private and loopback addresses
+are refused unless the config sets `allow_private`. The new capture is
+extracted and indexed at once through the pipeline.
+
+After a successful save from the form the browser gets an `vazeh_admin` cookie
+(an HMAC of the token, never the token) so the form stops asking. The cookie is
+HttpOnly and SameSite=Strict, and replayed pages run sandboxed with an opaque
+origin, so archived scripts can neither read nor send it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Form, Header, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from vazeh.web.room import ReadingRoom
+
+router = APIRouter()
+ADMIN_COOKIE = "vazeh_admin"
+_save_lock = threading.Lock()
+
+
+class SaveRequest(BaseModel):
+    url: str = Field(..., min_length=1, max_length=8000, description="http(s) URL to capture")
+
+
+class SaveOut(BaseModel):
+    url: str
+    ok: bool
+    message: str
+    status: int | None = None
+    capture_id: int | None = None
+    timestamp: str | None = None
+    replay: str | None = None
+    article_id: int | None = None
+    article: str | None = None
+    hops: list[dict] = []
+
+
+@dataclass
+class SaveResult:
+    url: str
+    ok: bool
+    message: str
+    status: int | None = None
+    capture_id: int | None = None
+    timestamp: str | None = None
+    article_id: int | None = None
+    hops: list[dict] = field(default_factory=list)
+
+    def out(self) -> SaveOut:
+        return SaveOut(
+            url=self.url, ok=self.ok, message=self.message, status=self.status, capture_id=self.capture_id,
+            timestamp=self.timestamp, article_id=self.article_id, hops=self.hops,
+            replay=f"/web/{self.timestamp}/{self.url}" if self.timestamp else None,
+            article=f"/article/{self.article_id}" if self.article_id else None,
+        )
+
+
+class SaveRefused(Exception):
+    """Save page now is not allowed for this request; the message says why."""
+
+
+def session_value(token: str) -> str:
+    return hmac.new(token.encode(), b"vazeh admin session", hashlib.sha256).hexdigest()
+
+
+def check_token(room: ReadingRoom, presented: str | None, cookie: str | None = None) -> None:
+    expected = room.config.admin_token
+    if not expected:
+        raise SaveRefused(
+            "save page now is switched off: set admin_token in config.toml in the archive home, "
+            "or the VAZEH_ADMIN_TOKEN environment variable"
+        )
+    if presented and hmac.compare_digest(presented.encode(), expected.encode()):
+        return
+    if cookie and hmac.compare_digest(cookie.encode(), session_value(expected).encode()):
+        return
+    raise SaveRefused("the admin token is missing or wrong")
+
+
+def check_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL; write it in full, e.g. https://www.isna.ir/news/123")
+    return url
+
+
+def save_url(room: ReadingRoom, url: str) -> SaveResult:
+    """Capture one URL (with its redirects) into the archive, then extract and index it."""
+    from vazeh.capture import FetchConfig, capture_urls
+    from vazeh.pipeline import Pipeline
+
+    url = check_url(url)
+    config = FetchConfig(allow_private=room.config.allow_private, retries=1, timeout=30.0, rate=10.0)
+    with _save_lock, Pipeline(room.home) as pipeline:
+        outcomes = []
+        report = capture_urls(pipeline.archive, [url], config, on_capture=pipeline.on_capture,
+                              progress=outcomes.append)
+        outcome = outcomes[0] if outcomes else None
+        if outcome is None or outcome.final is None or outcome.final.capture is None:
+            why = (outcome.skipped or outcome.error) if outcome else None
+            return SaveResult(url, False, why or "; ".join(report.errors) or "nothing was captured")
+        hops = [
+            {"url": h.url, "status": h.status, "capture_id": h.capture.id if h.capture else None}
+            for h in outcome.hops
+        ]
+        final = outcome.final
+        capture = final.capture
+        stored = pipeline.articles.for_capture(capture.id)
+        article_id = stored.id if stored is not None and stored.article.is_article else None
+        return SaveResult(
+            final.url, True, "captured" + (" (unchanged since the last capture)" if capture.record_type == "revisit" else ""),
+            status=final.status, capture_id=capture.id, timestamp=capture.timestamp14,
+            article_id=article_id, hops=hops,
+        )
+
+
+def _bearer(authorization: str | None, x_token: str | None) -> str | None:
+    if x_token:
+        return x_token
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+@router.post("/api/save", response_model=SaveOut, tags=["admin"], summary="Save page now (admin token required)",
+             responses={401: {"description": "token missing or wrong"}, 403: {"description": "saving is off"},
+                        400: {"description": "not an http(s) URL"}})
+def api_save(
+    request: Request,
+    body: SaveRequest,
+    authorization: str | None = Header(None, description="Bearer <admin token>"),
+    x_vazeh_token: str | None = Header(None, description="the admin token (alternative to Authorization)"),
+) -> SaveOut:
+    room: ReadingRoom = request.app.state.room
+    try:
+        check_token(room, _bearer(authorization, x_vazeh_token))
+    except SaveRefused as e:
+        raise HTTPException(403 if not room.config.admin_token else 401, str(e)) from e
+    try:
+        return save_url(room, body.url).out()
+    except ValueError as e:
+        raise HTTPException(400, str(e)) from e
+
+
+def _form(request: Request, context: dict, status_code: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(request, "save.html", context, status_code=status_code)
+
+
+@router.get("/save", include_in_schema=False, response_class=HTMLResponse)
+def save_form(request: Request, url: str = "") -> Response:
+    room: ReadingRoom = request.app.state.room
+    remembered = False
+    if room.config.admin_token:
+        cookie = request.cookies.get(ADMIN_COOKIE)
+        remembered = bool(cookie) and hmac.compare_digest(cookie.encode(), session_value(room.config.admin_token).encode())
+    return _form(request, {"url": url, "enabled": bool(room.config.admin_token), "remembered": remembered})
+
+
+@router.post("/save", include_in_schema=False, response_class=HTMLResponse)
+def save_submit(request: Request, url: str = Form(...), token: str = Form("")) -> Response:
+    room: ReadingRoom = request.app.state.room
+    context = {"url": url, "enabled": bool(room.config.admin_token), "remembered": False}
+    try:
+        check_token(room, token or None, request.cookies.get(ADMIN_COOKIE))
+    except SaveRefused as e:
+        return _form(request, {**context, "error": str(e)}, 403 if not room.config.admin_token else 401)
+    try:
+        result = save_url(room, url)
+    except ValueError as e:
+        return _form(request, {**context, "error": str(e), "remembered": True}, 400)
+    response = _form(request, {**context, "result": result.out(), "remembered": True,
+                               "captures_href": f"/captures?url={quote(result.url, safe='')}"},
+                     200 if result.ok else 502)
+    response.set_cookie(ADMIN_COOKIE, session_value(room.config.admin_token or ""), httponly=True,
+                        samesite="strict", max_age=7 * 24 * 3600, path="/")
+    return response

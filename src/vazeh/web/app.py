@@ -1,0 +1,113 @@
+"""The reading room's FastAPI application: `create_app(home)` and `serve(home, host, port)`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vazeh.config import home_path
+from vazeh.web import admin, api, feeds, pages, replay
+from vazeh.web.fmt import fa_digits, fa_number, jalali, jalali_date, path_quote, utc_iso
+from vazeh.web.room import ReadingRoom
+from vazeh.web.settings import WebConfig, load_config
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+FONTS_CSS = STATIC_DIR / "fonts" / "fonts.css"
+
+
+def make_templates(site_name: str) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    env = templates.env
+    env.filters.update(
+        jalali=jalali,
+        jalali_date=jalali_date,
+        fa=fa_digits,
+        num=fa_number,
+        utc=utc_iso,
+        pathq=path_quote,
+    )
+    env.globals.update(site_name=site_name, fonts_css=FONTS_CSS.exists())
+    return templates
+
+
+def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> FastAPI:
+    """The reading room over one archive home (arg, else $VAZEH_HOME, else ./vazeh-data).
+
+    `config` defaults to HOME/config.toml plus VAZEH_ADMIN_TOKEN from the environment.
+    """
+    home = home_path(home)
+    config = config or load_config(home)
+    room = ReadingRoom(home, config)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        room.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="vazeh",
+        summary="A Persian news web archive: articles, search, captures, CDX.",
+        version="0.1.0",
+        # FastAPI's own /docs page loads Swagger UI from a CDN; a local page lists the API instead.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.room = room
+    app.state.config = config
+    app.state.templates = make_templates(config.site_name)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for module in (pages, replay, feeds, api, admin):
+        app.include_router(module.router)
+    _error_pages(app)
+
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/cdx", "/openapi"))
+
+
+def _error_pages(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        heading = "صفحه پیدا نشد" if exc.status_code == 404 else "خطا"
+        message = "نشانی‌ای که خواستید در این بایگانی نیست." if exc.status_code == 404 else str(exc.detail)
+        return app.state.templates.TemplateResponse(
+            request, "error.html", {"heading": heading, "message": message}, status_code=exc.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}" for e in exc.errors()
+        )
+        if _wants_json(request):
+            return JSONResponse({"detail": problems}, status_code=400)
+        return app.state.templates.TemplateResponse(
+            request, "error.html", {"heading": "درخواست نادرست", "message": problems}, status_code=400
+        )
+
+
+def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options: Any) -> None:
+    """Run the reading room with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(home), host=host, port=port, log_level=uvicorn_options.pop("log_level", "info"),
+                **uvicorn_options)

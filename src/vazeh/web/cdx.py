@@ -1,0 +1,222 @@
+"""CDX queries over the catalog, with pywb's CDX server parameters.
+
+    url        the URL (or `*.host` / `prefix*` shorthands, as pywb accepts)
+    matchType  exact | prefix | host | domain
+    from, to   1-14 digit timestamps, inclusive
+    limit      at most this many lines (negative: the last ones)
+    output     `json` gives one JSON object per line; otherwise CDX text lines
+    fl         comma-separated fields to output
+    sort       reverse | closest (with `closest=<timestamp>`)
+    filter     `[!]field:regex` (repeatable)
+
+Text lines are `urlkey timestamp url mime status digest length offset filename`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from vazeh.archive import surt
+
+FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset", "filename")
+MATCH_TYPES = ("exact", "prefix", "host", "domain")
+MAX_LIMIT = 100_000
+
+
+class CdxQueryError(ValueError):
+    """A CDX query that cannot be run; the message says which parameter is wrong."""
+
+
+@dataclass
+class CdxQuery:
+    url: str
+    match_type: str = "exact"
+    from_ts: str | None = None
+    to_ts: str | None = None
+    limit: int | None = None
+    output: str = "text"
+    fl: list[str] = field(default_factory=lambda: list(FIELDS))
+    sort: str | None = None
+    closest: str | None = None
+    filters: list[tuple[bool, str, re.Pattern[str]]] = field(default_factory=list)
+
+
+def _ts(value: str | None, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    digits = re.sub(r"[^0-9]", "", value)
+    if not digits or len(digits) > 14:
+        raise CdxQueryError(f"{name}={value!r}: give a timestamp of 1 to 14 digits, e.g. 2024 or 20240131")
+    return digits
+
+
+def parse_query(
+    url: str,
+    *,
+    match_type: str | None = None,
+    from_: str | None = None,
+    to: str | None = None,
+    limit: int | None = None,
+    output: str | None = None,
+    fl: str | None = None,
+    sort: str | None = None,
+    closest: str | None = None,
+    filters: list[str] | None = None,
+) -> CdxQuery:
+    url = (url or "").strip()
+    if not url:
+        raise CdxQueryError("url is required, e.g. /cdx?url=example.com/news/*")
+    mt = (match_type or "").strip().lower() or None
+    if mt is not None and mt not in MATCH_TYPES:
+        raise CdxQueryError(f"matchType={match_type!r}: use one of {', '.join(MATCH_TYPES)}")
+    if mt is None:
+        if url.startswith("*."):
+            mt, url = "domain", url[2:]
+        elif url.endswith("*"):
+            mt, url = "prefix", url[:-1]
+        else:
+            mt = "exact"
+    fields = [f.strip() for f in fl.split(",")] if fl else list(FIELDS)
+    unknown = [f for f in fields if f not in FIELDS]
+    if unknown:
+        raise CdxQueryError(f"fl: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
+    if sort not in (None, "", "reverse", "closest"):
+        raise CdxQueryError(f"sort={sort!r}: use reverse or closest")
+    if sort == "closest" and not closest:
+        raise CdxQueryError("sort=closest needs closest=<timestamp>")
+    parsed_filters = []
+    for f in filters or []:
+        neg = f.startswith("!")
+        body = f[1:] if neg else f
+        name, sep, pattern = body.partition(":")
+        if not sep or name not in FIELDS:
+            raise CdxQueryError(f"filter={f!r}: write [!]field:regex with a field from {', '.join(FIELDS)}")
+        try:
+            parsed_filters.append((neg, name, re.compile(pattern)))
+        except re.error as e:
+            raise CdxQueryError(f"filter={f!r}: bad regular expression ({e})") from e
+    if limit is not None and abs(limit) > MAX_LIMIT:
+        limit = MAX_LIMIT if limit > 0 else -MAX_LIMIT
+    return CdxQuery(
+        url=url, match_type=mt, from_ts=_ts(from_, "from"), to_ts=_ts(to, "to"), limit=limit,
+        output="json" if (output or "").lower() == "json" else "text", fl=fields, sort=sort or None,
+        closest=_ts(closest, "closest"), filters=parsed_filters,
+    )
+
+
+def _key_range(q: CdxQuery) -> tuple[str, str | None]:
+    """The SURT range [low, high) a query covers; high None means exactly low."""
+    url = q.url if re.match(r"^[a-z][a-z0-9+.-]*://", q.url, re.I) else "http://" + q.url
+    key = surt(url)
+    if q.match_type == "exact":
+        return key, None
+    host = key.split(")", 1)[0]
+    if q.match_type == "prefix":
+        # surt() adds "/" for an empty path; a prefix query on a bare host means the whole host.
+        low = key if not key.endswith(")/") or q.url.rstrip("*").endswith("/") else host + ")"
+        return low, low + "\uffff"
+    if q.match_type == "host":
+        return host + ")", host + ")\uffff"
+    return host, host + "\uffff"  # domain: the host and its subdomains (com,example and com,example,www...)
+
+
+def _iso(ts14: str) -> str:
+    return datetime.strptime(ts14, "%Y%m%d%H%M%S").replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _bound(ts: str, upper: bool) -> str:
+    full = (ts + ("9" if upper else "0") * 14)[:14]
+    if upper:
+        return full  # compared as text, so an impossible 99th second still sorts last
+    full = full[:4] + (full[4:6] if full[4:6] != "00" else "01") + (full[6:8] if full[6:8] != "00" else "01") + full[8:]
+    return full
+
+
+def rows(db: sqlite3.Connection, q: CdxQuery) -> Iterator[dict[str, str]]:
+    low, high = _key_range(q)
+    sql = (
+        "SELECT c.surt, c.captured_at, c.url, c.mime, c.status, c.payload_digest, r.length, r.offset, r.warc_file, "
+        "r.type FROM captures c JOIN records r ON r.id=c.record WHERE "
+    )
+    args: list[object] = []
+    if high is None:
+        sql += "c.surt=?"
+        args.append(low)
+    elif q.match_type == "domain":
+        sql += "(c.surt=? OR c.surt LIKE ? ESCAPE '\\' OR (c.surt>=? AND c.surt<?))"
+        args += [low, _like(low + ",") + "%", low + ")", low + ")\uffff"]
+    else:
+        sql += "c.surt>=? AND c.surt<?"
+        args += [low, high]
+    if q.from_ts:
+        sql += " AND c.captured_at>=?"
+        args.append(_iso(_bound(q.from_ts, False)))
+    if q.to_ts:
+        # Compare at second precision: the stored text carries microseconds after the seconds.
+        sql += " AND substr(c.captured_at,1,19)<=?"
+        args.append(_to_iso_text(_bound(q.to_ts, True)))
+    desc = q.sort == "reverse" or (q.limit is not None and q.limit < 0)
+    sql += " ORDER BY c.surt, c.captured_at" if not desc else " ORDER BY c.surt DESC, c.captured_at DESC"
+    results: Iterator[dict[str, str]] = (_line(r) for r in db.execute(sql, args))
+    if q.filters:
+        results = (r for r in results if _passes(r, q.filters))
+    if q.sort == "closest" and q.closest:
+        target = _iso(_bound(q.closest, False))
+        ordered = sorted(results, key=lambda r: abs(_seconds(_iso(r["timestamp"])) - _seconds(target)))
+        results = iter(ordered)
+    n = abs(q.limit) if q.limit is not None else None
+    for i, r in enumerate(results):
+        if n is not None and i >= n:
+            return
+        yield r
+
+
+def _to_iso_text(ts14: str) -> str:
+    return f"{ts14[0:4]}-{ts14[4:6]}-{ts14[6:8]}T{ts14[8:10]}:{ts14[10:12]}:{ts14[12:14]}"
+
+
+def _seconds(iso: str) -> float:
+    return datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp()
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _passes(r: dict[str, str], filters: list[tuple[bool, str, re.Pattern[str]]]) -> bool:
+    for neg, name, pattern in filters:
+        hit = pattern.search(r.get(name, "")) is not None
+        if hit == neg:
+            return False
+    return True
+
+
+def _line(row: sqlite3.Row | tuple) -> dict[str, str]:
+    key, captured_at, url, mime, status, digest, length, offset, filename, rtype = tuple(row)
+    ts = captured_at[:19].replace("-", "").replace(":", "").replace("T", "")
+    if rtype == "revisit":
+        mime = "warc/revisit"
+    return {
+        "urlkey": key,
+        "timestamp": ts,
+        "url": url,
+        "mime": mime or "unk",
+        "status": str(status) if status is not None else "-",
+        "digest": (digest or "-").removeprefix("sha1:"),
+        "length": str(length),
+        "offset": str(offset),
+        "filename": filename,
+    }
+
+
+def render(lines: Iterator[dict[str, str]], q: CdxQuery) -> Iterator[str]:
+    for r in lines:
+        if q.output == "json":
+            yield json.dumps({f: r[f] for f in q.fl}, ensure_ascii=False) + "\n"
+        else:
+            yield " ".join(r[f] for f in q.fl) + "\n"

@@ -1,0 +1,239 @@
+"""Lists the reading room shows: newest stories, by source, by category, per day.
+
+The article store keeps each article as JSON, and sources, category trails and
+days are asked for on every home page. So the web keeps its own small table,
+`web_articles`, derived from the store and brought up to date by `seq` the way
+the search index is: rebuildable at any time, never the record of truth.
+Only the newest version of each URL is listed (`current`), so a story captured
+five times appears once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from vazeh.extract.model import Article, ArticleStore, StoredArticle
+from vazeh.web.fmt import TEHRAN, parse_when, tehran_day
+
+TRAIL_SEP = " > "
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS web_articles (
+  article_id INTEGER PRIMARY KEY,
+  surt TEXT,
+  source TEXT,
+  trail TEXT,
+  day TEXT,
+  sort_key TEXT NOT NULL,
+  captured_at TEXT,
+  current INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS web_articles_newest ON web_articles(current, sort_key);
+CREATE INDEX IF NOT EXISTS web_articles_source ON web_articles(current, source, sort_key);
+CREATE INDEX IF NOT EXISTS web_articles_day ON web_articles(current, day);
+CREATE INDEX IF NOT EXISTS web_articles_surt ON web_articles(surt, captured_at);
+CREATE TABLE IF NOT EXISTS web_categories (
+  article_id INTEGER NOT NULL,
+  prefix TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  sort_key TEXT NOT NULL,
+  PRIMARY KEY (prefix, article_id)
+);
+CREATE INDEX IF NOT EXISTS web_categories_newest ON web_categories(prefix, sort_key);
+CREATE INDEX IF NOT EXISTS web_categories_article ON web_categories(article_id);
+"""
+
+_sync_lock = threading.Lock()
+
+
+@dataclass
+class Aggregates:
+    seq: int
+    total: int
+    sources: list[tuple[str, int]]
+    categories: list[tuple[str, int]]  # top-level categories
+    days: list[tuple[str, int]]  # (ISO day in Tehran, count), oldest first
+
+
+def sort_key(article: Article, captured_at: str | None) -> str:
+    """Newest-first order: publish time, else capture time, as comparable UTC text."""
+    dt = parse_when(article.published) or parse_when(captured_at)
+    if dt is None:
+        return "0000"
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def trail_text(trail: list[str] | tuple[str, ...]) -> str:
+    return TRAIL_SEP.join(t.strip() for t in trail if t and t.strip())
+
+
+class Listing:
+    """The derived lists over one catalog connection (one per thread)."""
+
+    def __init__(self, db: sqlite3.Connection, store: ArticleStore, cache: dict | None = None):
+        self.db = db
+        self.store = store
+        db.executescript(_SCHEMA)
+        # Shared between the threads of one process: aggregates are costly on a big archive.
+        self._cache: dict = cache if cache is not None else {}
+
+    # ------------------------------------------------------------------ keeping up
+    def synced_seq(self) -> int:
+        row = self.db.execute("SELECT value FROM web_meta WHERE key='listing_seq'").fetchone()
+        return int(row[0]) if row else 0
+
+    def sync(self) -> int:
+        """Bring the lists up to date with the article store; returns how many articles changed."""
+        if self.store.max_seq() == self.synced_seq():
+            return 0
+        with _sync_lock:
+            seen = self.synced_seq()
+            changed = 0
+            batch: list[StoredArticle] = []
+            for stored in self.store.changed_since(seen):
+                batch.append(stored)
+                if len(batch) >= 2000:
+                    changed += self._apply(batch)
+                    batch = []
+            if batch:
+                changed += self._apply(batch)
+            return changed
+
+    def _apply(self, batch: list[StoredArticle]) -> int:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            surts: set[str] = set()
+            for s in batch:
+                db.execute("DELETE FROM web_articles WHERE article_id=?", (s.id,))
+                db.execute("DELETE FROM web_categories WHERE article_id=?", (s.id,))
+                if s.surt:
+                    surts.add(s.surt)
+                if not s.article.is_article:
+                    continue
+                a = s.article
+                key = sort_key(a, s.captured_at)
+                trail = [t.strip() for t in a.category if t and t.strip()]
+                db.execute(
+                    "INSERT INTO web_articles(article_id, surt, source, trail, day, sort_key, captured_at, current) "
+                    "VALUES(?,?,?,?,?,?,?,0)",
+                    (s.id, s.surt, a.source or a.site, trail_text(trail) or None,
+                     tehran_day(a.published) or tehran_day(s.captured_at), key, s.captured_at),
+                )
+                for depth in range(1, len(trail) + 1):
+                    db.execute(
+                        "INSERT OR REPLACE INTO web_categories(article_id, prefix, depth, sort_key) VALUES(?,?,?,?)",
+                        (s.id, trail_text(trail[:depth]), depth, key),
+                    )
+            for key in surts:
+                self._mark_current(key)
+            db.execute(
+                "INSERT INTO web_meta(key, value) VALUES('listing_seq', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (str(max(s.seq for s in batch)),),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return len(batch)
+
+    def _mark_current(self, surt: str) -> None:
+        self.db.execute("UPDATE web_articles SET current=0 WHERE surt=?", (surt,))
+        self.db.execute(
+            "UPDATE web_articles SET current=1 WHERE article_id=("
+            "SELECT article_id FROM web_articles WHERE surt=? ORDER BY captured_at DESC, article_id DESC LIMIT 1)",
+            (surt,),
+        )
+
+    # ------------------------------------------------------------------ reading
+    def _articles(self, ids: list[int]) -> list[StoredArticle]:
+        out = []
+        for i in ids:
+            s = self.store.get(i)
+            if s is not None:
+                out.append(s)
+        return out
+
+    def newest(self, *, limit: int = 20, offset: int = 0, source: str | None = None) -> list[StoredArticle]:
+        if source is None:
+            rows = self.db.execute(
+                "SELECT article_id FROM web_articles WHERE current=1 ORDER BY sort_key DESC LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+        else:
+            rows = self.db.execute(
+                "SELECT article_id FROM web_articles WHERE current=1 AND source=? ORDER BY sort_key DESC LIMIT ? OFFSET ?",
+                (source, limit, offset),
+            )
+        return self._articles([r[0] for r in rows])
+
+    def in_category(self, trail: list[str], *, limit: int = 20, offset: int = 0) -> list[StoredArticle]:
+        rows = self.db.execute(
+            "SELECT c.article_id FROM web_categories c JOIN web_articles a ON a.article_id=c.article_id "
+            "WHERE c.prefix=? AND a.current=1 ORDER BY c.sort_key DESC LIMIT ? OFFSET ?",
+            (trail_text(trail), limit, offset),
+        )
+        return self._articles([r[0] for r in rows])
+
+    def count(self, *, source: str | None = None, trail: list[str] | None = None) -> int:
+        if trail:
+            q = ("SELECT COUNT(*) FROM web_categories c JOIN web_articles a ON a.article_id=c.article_id "
+                 "WHERE c.prefix=? AND a.current=1")
+            return self.db.execute(q, (trail_text(trail),)).fetchone()[0]
+        if source is not None:
+            return self.db.execute(
+                "SELECT COUNT(*) FROM web_articles WHERE current=1 AND source=?", (source,)
+            ).fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM web_articles WHERE current=1").fetchone()[0]
+
+    def subcategories(self, trail: list[str]) -> list[tuple[str, int]]:
+        """The next level below a trail (or the top level for []), with story counts."""
+        depth = len(trail) + 1
+        if trail:
+            like = trail_text(trail) + TRAIL_SEP + "%"
+            rows = self.db.execute(
+                "SELECT c.prefix, COUNT(*) FROM web_categories c JOIN web_articles a ON a.article_id=c.article_id "
+                "WHERE c.depth=? AND c.prefix LIKE ? AND a.current=1 GROUP BY c.prefix ORDER BY COUNT(*) DESC",
+                (depth, like),
+            )
+        else:
+            rows = self.db.execute(
+                "SELECT c.prefix, COUNT(*) FROM web_categories c JOIN web_articles a ON a.article_id=c.article_id "
+                "WHERE c.depth=1 AND a.current=1 GROUP BY c.prefix ORDER BY COUNT(*) DESC"
+            )
+        return [(r[0], r[1]) for r in rows]
+
+    def aggregates(self, *, days: int = 90, today: date | None = None) -> Aggregates:
+        """Counts for the home page, computed once per change of the article store."""
+        seq = self.synced_seq()
+        cached = self._cache.get("aggregates")
+        fresh = cached is not None and cached.seq == seq and cached.days[-1][0] == datetime.now(TEHRAN).date().isoformat()
+        if fresh and today is None:
+            return cached
+        total = self.count()
+        sources = [
+            (r[0], r[1])
+            for r in self.db.execute(
+                "SELECT source, COUNT(*) FROM web_articles WHERE current=1 AND source IS NOT NULL "
+                "GROUP BY source ORDER BY COUNT(*) DESC, source"
+            )
+        ]
+        end = today or datetime.now(TEHRAN).date()
+        start = end - timedelta(days=days - 1)
+        counted = dict(
+            self.db.execute(
+                "SELECT day, COUNT(*) FROM web_articles WHERE current=1 AND day>=? AND day<=? GROUP BY day",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+        )
+        series = [((start + timedelta(d)).isoformat(), counted.get((start + timedelta(d)).isoformat(), 0))
+                  for d in range(days)]
+        agg = Aggregates(seq, total, sources, self.subcategories([]), series)
+        if today is None:
+            self._cache["aggregates"] = agg
+        return agg

@@ -1,0 +1,251 @@
+"""Rewriting archived pages so every link, image and style stays inside the archive.
+
+A replayed page must never reach the live web, and a reader who follows a link
+should land on the archived copy nearest in time. So every URL in the page
+(href, src, srcset, action, poster, lazy-image attributes, CSS `url()` and
+`@import`, meta refresh) becomes `/web/<timestamp><modifier>/<absolute URL>`.
+Whatever is missed is still blocked by the replay's Content-Security-Policy.
+
+The page is rewritten with regular expressions over tags rather than parsed and
+re-serialized: the archived bytes stay as they were except for the URLs, which
+is what an archive owes its readers, and it is several times faster than a
+tree round-trip on large news pages.
+
+Modifiers follow pywb's: `id_` raw bytes, `im_` image, `cs_` stylesheet,
+`js_` script, `if_` frame, `oe_` object; none for a page a reader navigates to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from markupsafe import escape
+
+_ATTR = re.compile(
+    r"""(?P<pre>\s)(?P<name>[^\s/>"'=]+)(?:(?P<eq>\s*=\s*)(?P<val>"[^"]*"|'[^']*'|[^\s>"']+))?""",
+    re.S,
+)
+# A start tag whose quoted attribute values may hold `>`.
+_TAG = re.compile(
+    r"""<(?P<tag>[a-zA-Z][a-zA-Z0-9:_-]*)(?P<attrs>(?:\s+[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*(?P<close>/?)>""",
+    re.S,
+)
+_SEGMENT = re.compile(
+    r"<!--.*?-->|(?P<style><style\b[^>]*>)(?P<css>.*?)(?P<endstyle></style\s*>)|"
+    r"(?P<script><script\b[^>]*>)(?P<js>.*?)(?P<endscript></script\s*>)|"
+    r"<[a-zA-Z][a-zA-Z0-9:_-]*(?:\s+[^\s/>\"'=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*\s*/?>",
+    re.S | re.I,
+)
+_CSS_URL = re.compile(r"""url\(\s*(?P<q>["']?)(?P<url>[^"')]*?)(?P=q)\s*\)""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(?P<q>["'])(?P<url>[^"']+)(?P=q)""", re.I)
+_REFRESH = re.compile(r"""^(?P<delay>\s*\d*\s*[;,]?\s*url\s*=\s*)(?P<q>["']?)(?P<url>.*?)(?P=q)\s*$""", re.I | re.S)
+_BASE_HREF = re.compile(r"""<base\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
+_HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.I)
+_NOT_WEB = ("#", "data:", "javascript:", "mailto:", "tel:", "about:", "blob:", "sms:")
+
+# Which attribute of which tag holds a URL, and the modifier its target is replayed with.
+_URL_ATTRS: dict[str, dict[str, str]] = {
+    "a": {"href": ""},
+    "area": {"href": ""},
+    "form": {"action": ""},
+    "button": {"formaction": ""},
+    "img": {"src": "im_", "longdesc": "", "lowsrc": "im_"},
+    "image": {"href": "im_", "xlink:href": "im_"},
+    "source": {"src": "im_"},
+    "track": {"src": "oe_"},
+    "video": {"src": "oe_", "poster": "im_"},
+    "audio": {"src": "oe_"},
+    "input": {"src": "im_"},
+    "embed": {"src": "oe_"},
+    "object": {"data": "oe_"},
+    "script": {"src": "js_"},
+    "iframe": {"src": "if_"},
+    "frame": {"src": "if_"},
+    "body": {"background": "im_"},
+    "table": {"background": "im_"},
+    "td": {"background": "im_"},
+    "th": {"background": "im_"},
+    "blockquote": {"cite": ""},
+    "q": {"cite": ""},
+    "ins": {"cite": ""},
+    "del": {"cite": ""},
+}
+# Lazy-loading attributes Persian news sites use for images; rewritten on any tag.
+_LAZY_ATTRS = {"data-src": "im_", "data-original": "im_", "data-lazy-src": "im_", "data-srcset": "im_"}
+_SRCSET_ATTRS = {"srcset", "data-srcset", "imagesrcset"}
+# Subresource integrity cannot hold for rewritten bytes, and would make browsers drop them.
+_DROP_ATTRS = {"integrity", "nonce"}
+
+
+@dataclass
+class UrlRewriter:
+    """Turns a URL found in an archived document into its address in the archive."""
+
+    timestamp: str  # the 14-digit timestamp of the document being replayed
+    base: str  # the document's URL (or its <base href>), to resolve relative URLs
+    prefix: str = "/web/"
+
+    def __call__(self, value: str, mod: str = "") -> str:
+        raw = value.strip()
+        if not raw or raw.lower().startswith(_NOT_WEB) or raw.startswith(self.prefix):
+            return value
+        try:
+            absolute = urljoin(self.base, raw)
+            parts = urlsplit(absolute)
+        except ValueError:
+            return value
+        if parts.scheme not in ("http", "https"):
+            return value  # left alone; the replay's CSP keeps it from loading
+        absolute = absolute.split("#", 1)[0] + (f"#{parts.fragment}" if parts.fragment else "")
+        return f"{self.prefix}{self.timestamp}{mod}/{absolute}"
+
+    def srcset(self, value: str, mod: str = "im_") -> str:
+        out = []
+        for candidate in value.split(","):
+            bits = candidate.strip().split(None, 1)
+            if not bits:
+                continue
+            bits[0] = self(bits[0], mod)
+            out.append(" ".join(bits))
+        return ", ".join(out)
+
+    def css(self, text: str) -> str:
+        text = _CSS_URL.sub(lambda m: f"url({m['q']}{self(m['url'], 'im_')}{m['q']})", text)
+        return _CSS_IMPORT.sub(lambda m: f"@import {m['q']}{self(m['url'], 'cs_')}{m['q']}", text)
+
+
+def _quote_attr(value: str, quote: str) -> str:
+    if quote == '"':
+        return '"' + value.replace('"', "&quot;") + '"'
+    if quote == "'":
+        return "'" + value.replace("'", "&#39;") + "'"
+    return '"' + value.replace('"', "&quot;") + '"'
+
+
+def _unescape_amp(value: str) -> str:
+    # `&amp;` in an attribute is `&` in the URL; the rest of the entities do not occur in URLs.
+    return value.replace("&amp;", "&")
+
+
+def _rewrite_tag(tag_text: str, rw: UrlRewriter) -> str:
+    m = _TAG.match(tag_text)
+    if not m:
+        return tag_text
+    tag = m["tag"].lower()
+    attrs_text = m["attrs"]
+    if not attrs_text:
+        return tag_text
+    url_attrs = _URL_ATTRS.get(tag, {})
+    rel = ""
+    if tag == "link":
+        rel_m = re.search(r"""\srel\s*=\s*["']?([^"'>]+)""", attrs_text, re.I)
+        rel = rel_m.group(1).lower() if rel_m else ""
+    is_refresh = tag == "meta" and re.search(r"http-equiv\s*=\s*[\"']?refresh", attrs_text, re.I)
+    changed = False
+
+    def attr(am: re.Match[str]) -> str:
+        nonlocal changed
+        name = am["name"].lower()
+        if name in _DROP_ATTRS and tag in ("link", "script"):
+            changed = True
+            return ""
+        val = am["val"]
+        if val is None:
+            return am.group(0)
+        quote = val[0] if val[0] in "\"'" else ""
+        inner = val[1:-1] if quote else val
+        new: str | None = None
+        if name in _SRCSET_ATTRS:
+            new = rw.srcset(_unescape_amp(inner))
+        elif name == "style":
+            new = rw.css(inner)
+        elif name in url_attrs:
+            new = rw(_unescape_amp(inner), url_attrs[name])
+        elif name in _LAZY_ATTRS:
+            new = rw(_unescape_amp(inner), _LAZY_ATTRS[name])
+        elif tag == "link" and name == "href":
+            mod = "cs_" if "stylesheet" in rel else "im_" if "icon" in rel else "oe_" if "preload" in rel else ""
+            new = rw(_unescape_amp(inner), mod)
+        elif tag == "base" and name == "href":
+            new = rw(_unescape_amp(inner))
+        elif is_refresh and name == "content":
+            rm = _REFRESH.match(inner)
+            if rm:
+                new = rm["delay"] + rw(rm["url"])
+        if new is None or new == inner:
+            return am.group(0)
+        changed = True
+        return f"{am['pre']}{am['name']}{am['eq'] or '='}{_quote_attr(new.replace('&', '&amp;') if name not in ('style',) else new, quote)}"
+
+    new_attrs = _ATTR.sub(attr, attrs_text)
+    if not changed:
+        return tag_text
+    return f"<{m['tag']}{new_attrs}{' /' if m['close'] else ''}>"
+
+
+def document_base(html: str, url: str) -> str:
+    """The URL relative links resolve against: the page's <base href> if it has one."""
+    m = _BASE_HREF.search(html[:20000])
+    if m:
+        href = next(g for g in m.groups() if g is not None)
+        try:
+            return urljoin(url, _unescape_amp(href.strip()))
+        except ValueError:
+            return url
+    return url
+
+
+def rewrite_html(html: str, rw: UrlRewriter) -> str:
+    """Every URL of an HTML document pointed into the archive."""
+
+    def segment(m: re.Match[str]) -> str:
+        if m["style"] is not None:
+            return _rewrite_tag(m["style"], rw) + rw.css(m["css"]) + m["endstyle"]
+        if m["script"] is not None:
+            return _rewrite_tag(m["script"], rw) + m["js"] + m["endscript"]
+        text = m.group(0)
+        if text.startswith("<!--"):
+            return text
+        return _rewrite_tag(text, rw)
+
+    return _SEGMENT.sub(segment, html)
+
+
+def insert_banner(html: str, banner: str) -> str:
+    """Put the archive's banner first in the body (or as early as the page allows)."""
+    m = _BODY_OPEN.search(html)
+    if m is None:
+        m = _HEAD_OPEN.search(html)
+        if m is not None:
+            # No <body> tag: the banner after </head> would still be parsed into the body.
+            end = re.search(r"</head\s*>", html, re.I)
+            if end:
+                return html[: end.end()] + banner + html[end.end():]
+        return banner + html
+    return html[: m.end()] + banner + html[m.end():]
+
+
+def banner_html(*, url: str, captured_jalali: str, captures_href: str, raw_href: str, home_href: str = "/") -> str:
+    """The strip at the top of a replayed page: what this is and when it was captured.
+
+    Inline styles only, because the page's own stylesheets are in force, and no script.
+    """
+    box = (
+        "all:initial;display:block;direction:rtl;text-align:right;font:14px/1.7 Vazirmatn,Tahoma,sans-serif;"
+        "background:#1f2a44;color:#fff;padding:8px 14px;border-bottom:3px solid #e0a526;"
+        "position:relative;z-index:2147483647"
+    )
+    link = "color:#ffd98a;text-decoration:underline;margin-inline-start:12px"
+    return (
+        f'<div id="vazeh-banner" lang="fa" dir="rtl" style="{box}">'
+        f'<strong style="all:unset;font-weight:bold">واضح · بایگانی</strong> — '
+        f'این صفحه نسخهٔ بایگانی‌شدهٔ <bdi dir="ltr" style="all:unset;direction:ltr;unicode-bidi:isolate">'
+        f"{escape(url)}</bdi> است، برداشته در {escape(captured_jalali)}."
+        f'<a style="{link}" href="{escape(captures_href)}">همهٔ نسخه‌ها</a>'
+        f'<a style="{link}" href="{escape(raw_href)}">پاسخ خام</a>'
+        f'<a style="{link}" href="{escape(home_href)}">تالار خواندن</a>'
+        "</div>"
+    )

@@ -1,0 +1,91 @@
+"""The reading room's state in one process: the archive home, opened once per thread.
+
+SQLite connections must not be shared between the threads FastAPI runs
+requests on, so each thread opens its own `Archive` (and so its own catalog
+connection) on first use. The search index is opened once and used from one
+thread of its own: its near-duplicate store is a SQLite connection tied to the
+thread that opened it, and one searcher at a time is all two cores can use anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vazeh.archive import Archive, open_archive
+from vazeh.extract.model import ArticleStore
+from vazeh.web.listing import Listing
+from vazeh.web.settings import WebConfig
+from vazeh.web.views import ViewCounter
+
+
+@dataclass
+class Shelf:
+    """One thread's handles on the archive."""
+
+    archive: Archive
+    articles: ArticleStore
+    listing: Listing
+    views: ViewCounter
+
+
+class ReadingRoom:
+    def __init__(self, home: Path, config: WebConfig):
+        self.home = Path(home)
+        self.config = config
+        self._local = threading.local()
+        self._shelves: list[Shelf] = []
+        self._shelves_lock = threading.Lock()
+        self._cache: dict[str, Any] = {}
+        self._index: Any = None
+        self._index_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vazeh-index")
+        self.shelf()  # create the catalog tables up front, in this thread
+
+    def shelf(self) -> Shelf:
+        shelf = getattr(self._local, "shelf", None)
+        if shelf is None:
+            archive = open_archive(self.home)
+            articles = ArticleStore(archive.db)
+            shelf = Shelf(
+                archive,
+                articles,
+                Listing(archive.db, articles, self._cache),
+                ViewCounter(archive.db, window_seconds=self.config.view_window_minutes * 60),
+            )
+            self._local.shelf = shelf
+            with self._shelves_lock:
+                self._shelves.append(shelf)
+        return shelf
+
+    def listing(self) -> Listing:
+        listing = self.shelf().listing
+        listing.sync()
+        return listing
+
+    # ------------------------------------------------------------------ search
+    def _open_index(self) -> Any:
+        if self._index is None:
+            from vazeh.index import SearchIndex
+
+            self._index = SearchIndex.open(self.home)
+        return self._index
+
+    def search(self, query: str, **kw: Any) -> Any:
+        """SearchIndex.search on the index's own thread; raises QueryError for a bad query."""
+        return self._index_thread.submit(lambda: self._open_index().search(query, **kw)).result()
+
+    def close(self) -> None:
+        def close_index() -> None:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+
+        self._index_thread.submit(close_index).result()
+        self._index_thread.shutdown()
+        with self._shelves_lock:
+            for shelf in self._shelves:
+                shelf.archive.close()
+            self._shelves.clear()

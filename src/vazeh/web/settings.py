@@ -1,0 +1,54 @@
+"""The reading room's settings: `config.toml` in the archive home, then the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """config.toml cannot be read; the message names the file and the problem."""
+
+
+@dataclass
+class WebConfig:
+    # Save page now is refused unless this token is set and presented.
+    admin_token: str | None = None
+    # Let save page now capture private and loopback addresses (tests, an intranet archive).
+    allow_private: bool = False
+    # A client's repeated views of a story count once within this many minutes.
+    view_window_minutes: int = 30
+    per_page: int = 20
+    site_name: str = "واضح"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_config(home: Path) -> WebConfig:
+    """Read `admin_token` (top level) and the `[web]` table of HOME/config.toml.
+
+    VAZEH_ADMIN_TOKEN in the environment wins over the file, so a token need not
+    be written to disk.
+    """
+    data: dict[str, Any] = {}
+    path = Path(home) / "config.toml"
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path} is not valid TOML: {e}") from e
+    web = data.get("web") if isinstance(data.get("web"), dict) else {}
+    known = {f.name for f in fields(WebConfig)} - {"extra"}
+    values: dict[str, Any] = {k: v for k, v in web.items() if k in known}
+    if "admin_token" in data:
+        values.setdefault("admin_token", data["admin_token"])
+    cfg = WebConfig(**values)
+    cfg.extra = {k: v for k, v in web.items() if k not in known}
+    env_token = os.environ.get("VAZEH_ADMIN_TOKEN")
+    if env_token:
+        cfg.admin_token = env_token
+    if cfg.admin_token is not None:
+        cfg.admin_token = str(cfg.admin_token).strip() or None
+    return cfg
