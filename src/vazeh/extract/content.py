@@ -127,6 +127,31 @@ def find_main(tree: LexborHTMLParser, generic: Generic) -> LexborNode | None:
     return best
 
 
+def with_stray_siblings(main: LexborNode, generic: Generic) -> list[LexborNode]:
+    """The main element plus sibling paragraphs of prose around it, in page order.
+
+    A stray `</div>` in the story closes its container early, and the browser puts the
+    rest of the story beside it; those paragraphs still belong to the story."""
+    parent = main.parent
+    if parent is None or parent.tag in ("html",):
+        return [main]
+    out: list[LexborNode] = []
+    child = parent.child
+    main_id = main.mem_id
+    count = 0
+    while child is not None and count < 500:
+        count += 1
+        if child.mem_id == main_id:
+            out.append(child)
+        elif child.tag in ("p", "blockquote") and not generic.boilerplate_class.search(_hint(child)):
+            text = child.text(deep=True) or ""
+            links = sum(len(a.text() or "") for a in child.css("a"))
+            if len(text.strip()) >= 50 and links < 0.3 * len(text) and _PUNCT.search(text):
+                out.append(child)
+        child = child.next
+    return out or [main]
+
+
 def clean_paragraphs(
     paras: list[Paragraph],
     generic: Generic,

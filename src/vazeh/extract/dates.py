@@ -69,7 +69,8 @@ def jalali(dt: datetime | None) -> str | None:
         from vazeh.persian import format_jalali
     except ImportError:  # pragma: no cover
         return None
-    return format_jalali(dt)
+    # Shown in the outlet's own zone (Kabul for Afghan stories), as the page shows it.
+    return format_jalali(dt, dt.tzinfo)
 
 
 def _machine_candidates(md: Metadata, tree: LexborHTMLParser, keys: tuple[str, ...], ld_key: str):

@@ -225,16 +225,31 @@ def _news_id(profile: Profile | None, profiles: Profiles, urls: list[str | None]
     return None
 
 
-def _is_article(md: Metadata, profile_body: bool, body: list[str], main_links: float) -> bool:
+def _is_article(md: Metadata, profile_body: bool, body: list[str], main_links: float, has_id: bool) -> bool:
+    """A story, or a home / list / other page? Weighs the page's own claim (JSON-LD,
+    og:type), the profile's body element, a news id in the URL, and the prose itself."""
     chars = sum(len(p) for p in body)
+    if chars < 80:
+        return False
     og_type = (md.first("og:type") or "").lower()
-    strong = bool(md.articles()) or og_type.startswith(("article", "video")) or og_type == "news"
-    if strong and chars >= 80:
-        return True
-    if profile_body and chars >= 200:
-        return True
-    long_paras = [p for p in body if len(p) >= 80]
-    return chars >= 600 and len(long_paras) >= 3 and main_links < 0.3 and og_type not in ("website",)
+    long_paras = sum(1 for p in body if len(p) >= 80)
+    score = 0
+    if md.articles() or og_type.startswith(("article", "video")) or og_type == "news":
+        score += 2
+    if profile_body:
+        score += 2
+    if has_id:
+        score += 1
+    if chars >= 600 and long_paras >= 3:
+        score += 2
+    elif chars >= 200 and long_paras >= 1:
+        score += 1
+    if main_links >= 0.5:
+        score -= 2
+    if og_type == "website" and not has_id:
+        # Some CMSs label every page "website"; with a story id in the URL it means little.
+        score -= 1
+    return score >= 2
 
 
 # ---------------------------------------------------------------- the whole page
@@ -275,6 +290,10 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     published = dates.machine_date(md, tree, tz) or dates.visible_date(tree, prof.selectors("date", fallback), tz)
     modified = dates.machine_date(md, tree, tz, modified=True)
 
+    agency_names = {a.source for a in profiles.agencies} | {c for a in profiles.agencies for c in a.credits}
+    site_names = {s for s in (site_name, profile.source if profile else None) if s} | agency_names
+    author = _author(tree, prof, fallback, md, site_names)
+
     # The body.
     body_node, profile_body = None, False
     for sel in prof.selectors("body", fallback):
@@ -300,7 +319,8 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
             except Exception:  # noqa: BLE001
                 continue
         skip = content.make_skip(generic, furniture=True)
-        paras = paragraphs(body_node, skip)
+        parts = [body_node] if profile_body else content.with_stray_siblings(body_node, generic)
+        paras = [p for part in parts for p in paragraphs(part, skip)]
         total = sum(len(p.text) for p in paras) or 1
         main_links = sum(p.link_chars for p in paras) / total
         drop_texts = {t for t in (title, kicker, lead) if t}
@@ -316,15 +336,14 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         # The page prints its lead as the first paragraph of the body: it stays there.
         lead = None
 
-    is_article = _is_article(md, profile_body, body, main_links)
+    news_id = _news_id(profile, profiles, [url, canonical])
+    is_article = _is_article(md, profile_body, body, main_links, news_id is not None)
     site = _site(url, canonical)
     source = None
     if is_article:
         source = credited_source(body + ([lead] if lead else []), profiles.agencies)
     if not source:
         source = (profile.source if profile else None) or site_source(site_name)
-    site_names = {s for s in (site_name, source, profile.source if profile else None) if s}
-    author = _author(tree, prof, fallback, md, site_names)
 
     if profile is not None and how != "domain":
         warnings.append(f"read with the {profile.name} profile, recognised by {how.replace('_', ' ')}")
@@ -342,7 +361,7 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         canonical_url=canonical,
         site=site,
         source=source,
-        news_id=_news_id(profile, profiles, [url, canonical]),
+        news_id=news_id,
         title=title,
         kicker=kicker,
         lead=lead,
