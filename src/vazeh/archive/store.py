@@ -208,6 +208,7 @@ class Archive:
         self._txn: _Txn | None = None
         self._writer_fd: int | None = None
         self._current_file: str | None = None
+        self._recovered = False
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -241,6 +242,8 @@ class Archive:
             fcntl.flock(lock_fd, fcntl.LOCK_EX)
             self._txn = _Txn()
             try:
+                if not self._recovered:
+                    self._recover()
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield
@@ -263,6 +266,25 @@ class Archive:
                 self._txn = None
                 fcntl.flock(lock_fd, fcntl.LOCK_UN)
                 os.close(lock_fd)
+
+    def _recover(self) -> None:
+        """Undo what killed writers left behind (called once, holding the writer lock).
+
+        A file whose every write was uncommitted is not in `warc_files` at all: it
+        holds nothing the catalog points to, so it is removed. Any other file is cut
+        back to its committed length, so the WARC files on disk hold exactly the
+        catalogued records and stay readable end to end by any WARC tool.
+        """
+        committed = {r[0]: r[1] for r in self._db.execute("SELECT name, committed_length FROM warc_files")}
+        for path in self.warc_dir.glob("vazeh-*.warc.gz"):
+            length = committed.get(path.name)
+            if length is None:
+                path.unlink()
+            elif path.stat().st_size > length:
+                with open(path, "r+b") as f:
+                    f.truncate(length)
+                    os.fsync(f.fileno())
+        self._recovered = True
 
     def _committed_length(self, name: str) -> int:
         row = self._db.execute("SELECT committed_length FROM warc_files WHERE name=?", (name,)).fetchone()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -113,7 +114,7 @@ def _print_capture_report(report) -> None:
         f"refused {report.refused}, failed {report.failed}"
     )
     for line in report.errors[:50]:
-        err_console.print(f"  [yellow]skipped[/yellow] {line}")
+        err_console.print(f"  [yellow]skipped[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
 
 
 # ---------------------------------------------------------------------- commands
@@ -213,7 +214,7 @@ def print_watch_report(report) -> None:
     )
     _print_capture_report(report.capture)
     for line in report.source_errors:
-        err_console.print(f"  [yellow]source failed[/yellow] {line}")
+        err_console.print(f"  [yellow]source failed[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
 
 
 def import_(
@@ -234,7 +235,7 @@ def import_(
         f"already archived {report.duplicates}, skipped {report.skipped}"
     )
     for problem in report.problems:
-        err_console.print(f"  [red]problem[/red] {problem}")
+        err_console.print(f"  [red]problem[/red] {escape(str(problem))}", soft_wrap=True, highlight=False)
     if report.problems:
         raise typer.Exit(1)
 
@@ -300,6 +301,9 @@ def record(
     out += [f"{k}: {v}" for k, v in response.headers]
     console.print("\n".join(out), markup=False, highlight=False)
     if not headers_only:
-        text, _charset = decode_html(response.body, response.header("Content-Type"))
+        if cap.charset:  # detected at capture time, from the bytes as well as the labels
+            text = response.body.decode(cap.charset, errors="replace").lstrip("\ufeff")
+        else:
+            text, _charset = decode_html(response.body, response.header("Content-Type"))
         print()
         print(text)
