@@ -257,8 +257,8 @@ def _build(
     zone: tzinfo,
     problems: list[str],
 ) -> _Found | None:
-    if calendar == "gregorian" and _calendar_of(year) != "gregorian":
-        problems.append(f"{m.group()!r}: year {year} with a Gregorian month name")
+    if _calendar_of(year) != calendar:
+        problems.append(f"{m.group()!r}: year {year} is not a {calendar} year this module reads")
         return None
     try:
         day_ = JalaliDate(year, month, day).to_gregorian() if calendar == "jalali" else date(year, month, day)
