@@ -136,7 +136,7 @@ async def _poll_guarded(watcher: Watcher, source: Source, report: WatchReport) -
         await watcher.poll(source, report)
     except Exception as e:  # noqa: BLE001 - one failing source must not stop the others
         msg = f"{source.id}: {e}"
-        log.warning("watch: %s", msg)
+        log.info("watch: %s", msg)
         report.source_errors.append(msg)
 
 

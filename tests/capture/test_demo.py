@@ -1,0 +1,31 @@
+"""`vazeh demo --no-serve`: a real watch round over the bundled sample site."""
+
+from __future__ import annotations
+
+import tomllib
+
+from typer.testing import CliRunner
+
+from vazeh.archive import open_archive
+from vazeh.cli import app
+from vazeh.cli.demo import sample_sources_text
+
+
+def test_demo_sources_point_at_the_running_server():
+    data = tomllib.loads(sample_sources_text("http://127.0.0.1:1234"))
+    assert data["base_url"] == "http://127.0.0.1:1234"
+    assert {s["id"] for s in data["source"]} >= {"mehr", "isna", "bbcpersian"}
+
+
+def test_demo_builds_an_archive_of_the_sample_site(home):
+    result = CliRunner().invoke(app, ["demo", "--no-serve"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "archive ready" in result.output
+    with open_archive(home) as archive:
+        html = [c for c in archive.iter_captures(html_only=True) if c.status == 200]
+        assert len(html) >= 12  # at least one article per sample outlet
+        assert all(c.charset for c in html)
+        assert any(c.charset == "windows-1256" for c in html)
+    # A second demo finds the feeds unchanged and adds no articles.
+    again = CliRunner().invoke(app, ["demo", "--no-serve"], catch_exceptions=False)
+    assert again.exit_code == 0 and "new URLs 0" in again.output
