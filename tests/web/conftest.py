@@ -22,7 +22,7 @@ from vazeh.index import SearchIndex
 from vazeh.index.neardup import fingerprint
 from vazeh.web import WebConfig, create_app
 
-ADMIN_TOKEN = "test-admin-token-ساده"
+ADMIN_TOKEN = "test-admin-token-7f3a"
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 FLOOD_BODY_V1 = [
@@ -155,6 +155,16 @@ def build_sample(home: Path, leak_origin: str = "http://127.0.0.1:9") -> SampleA
 @pytest.fixture
 def sample(home: Path) -> SampleArchive:
     return build_sample(home)
+
+
+@pytest.fixture
+def write_page(archive: Archive):
+    """Archive one more response into the sample's home: write_page(url, body, ctype=..., headers=...)."""
+
+    def write(url: str, body: bytes, **kw) -> Capture:
+        return add_page(archive, url, body, **kw)
+
+    return write
 
 
 @pytest.fixture

@@ -105,7 +105,9 @@ def save_url(room: ReadingRoom, url: str) -> SaveResult:
 
     url = check_url(url)
     config = FetchConfig(allow_private=room.config.allow_private, retries=1, timeout=30.0, rate=10.0)
-    with _save_lock, Pipeline(room.home) as pipeline:
+    # Extraction runs in the capture callback; indexing is left to the reading room's
+    # index thread, where the index's SQLite handles are opened and closed.
+    with _save_lock, Pipeline(room.home, index=False) as pipeline:
         outcomes = []
         report = capture_urls(pipeline.archive, [url], config, on_capture=pipeline.on_capture,
                               progress=outcomes.append)
@@ -119,6 +121,7 @@ def save_url(room: ReadingRoom, url: str) -> SaveResult:
         ]
         final = outcome.final
         capture = final.capture
+        room.sync_index()
         stored = pipeline.articles.for_capture(capture.id)
         article_id = stored.id if stored is not None and stored.article.is_article else None
         return SaveResult(

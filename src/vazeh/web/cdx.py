@@ -49,8 +49,9 @@ class CdxQuery:
 def _ts(value: str | None, name: str) -> str | None:
     if value is None or value == "":
         return None
-    digits = re.sub(r"[^0-9]", "", value)
-    if not digits or len(digits) > 14:
+    # Separators are allowed so 2024-01-31 works as well as 20240131.
+    digits = re.sub(r"[-:T ]", "", value)
+    if not digits.isdigit() or not digits.isascii() or len(digits) > 14:
         raise CdxQueryError(f"{name}={value!r}: give a timestamp of 1 to 14 digits, e.g. 2024 or 20240131")
     return digits
 

@@ -77,6 +77,29 @@ class ReadingRoom:
         """SearchIndex.search on the index's own thread; raises QueryError for a bad query."""
         return self._index_thread.submit(lambda: self._open_index().search(query, **kw)).result()
 
+    def sync_index(self) -> int:
+        """Index what the article store gained (after save page now); returns how many articles.
+
+        Runs on the index thread with a SearchIndex of its own, opened and closed there,
+        so the writer lock is held only while syncing; the reader is reopened to see it.
+        """
+
+        def sync() -> int:
+            from vazeh.index import SearchIndex
+
+            archive = open_archive(self.home)
+            try:
+                with SearchIndex.open(self.home) as index:
+                    done = index.sync(ArticleStore(archive.db))
+            finally:
+                archive.close()
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+            return done
+
+        return self._index_thread.submit(sync).result()
+
     def close(self) -> None:
         def close_index() -> None:
             if self._index is not None:

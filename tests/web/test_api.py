@@ -1,0 +1,115 @@
+"""The JSON API, the CDX endpoint and the API docs, used as a program would."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_articles_newest_first_with_filters(client, sample):
+    r = client.get("/api/articles")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["total"] == 4
+    titles = [a["title"] for a in data["items"]]
+    assert titles[0] == "سیلاب روستاهای شرق سمنان را فرا گرفت"
+    assert all(a["href"] == f"/article/{a['id']}" for a in data["items"])
+    by_source = client.get("/api/articles", params={"source": "روزنامهٔ پیک"}).json()
+    assert [a["id"] for a in by_source["items"]] == [sample.stories["flood_other"].article_id]
+    by_cat = client.get("/api/articles", params={"category": "ورزشی > فوتبال"}).json()
+    assert [a["id"] for a in by_cat["items"]] == [sample.stories["match"].article_id]
+    page2 = client.get("/api/articles", params={"limit": 2, "offset": 2}).json()
+    assert len(page2["items"]) == 2 and page2["items"][0]["id"] == data["items"][2]["id"]
+    assert client.get("/api/articles", params={"limit": 0}).status_code == 400
+
+
+def test_one_article_with_its_captures(client, sample):
+    flood = sample.stories["flood"]
+    r = client.get(f"/api/articles/{flood.article_id}")
+    assert r.status_code == 200
+    a = r.json()
+    assert a["news_id"] == "1001" and a["body"] == flood.article.body
+    assert a["category"] == ["استان‌ها", "سمنان"]
+    assert a["published_jalali"].endswith("۱۴۰۵ - " + a["published_jalali"].split(" - ")[1])
+    assert [c["timestamp"] for c in a["captures"]] == [
+        sample.stories["flood_v1"].capture.timestamp14, flood.capture.timestamp14]
+    assert a["captures"][0]["raw"].startswith("/web/") and "id_/" in a["captures"][0]["raw"]
+    missing = client.get("/api/articles/424242")
+    assert missing.status_code == 404 and "424242" in missing.json()["detail"]
+
+
+def test_search_api_and_its_errors(client, sample):
+    r = client.get("/api/search", params={"q": "سمنان", "sort": "newest"})
+    assert r.status_code == 200
+    data = r.json()
+    assert data["total"] == 2 and data["sort"] == "newest"
+    hit = data["hits"][0]
+    assert "<mark>" in hit["snippet_html"]
+    assert dict(data["facets"]["source"]) == {"خبرگزاری آوا": 1, "روزنامهٔ پیک": 1}
+    bad = client.get("/api/search", params={"q": "(سیل"})
+    assert bad.status_code == 400 and bad.json()["detail"]
+    assert client.get("/api/search", params={"q": "x", "sort": "oldest"}).status_code == 400
+
+
+def test_captures_api(client, sample):
+    url = sample.stories["flood"].article.url
+    caps = client.get("/api/captures", params={"url": url}).json()
+    assert len(caps) == 2 and caps[0]["captured_at"] < caps[1]["captured_at"]
+    assert client.get("/api/captures", params={"url": "http://never.example/"}).json() == []
+
+
+def cdx_lines(client, **params) -> list[str]:
+    r = client.get("/cdx", params=params)
+    assert r.status_code == 200, r.text
+    return [line for line in r.text.splitlines() if line]
+
+
+def test_cdx_text_lines_and_match_types(client, sample):
+    exact = cdx_lines(client, url="ava.example/news/2002/second")
+    assert len(exact) == 1
+    fields = exact[0].split(" ")
+    assert fields[0] == "example,ava)/news/2002/second"
+    assert fields[1] == sample.stories["match"].capture.timestamp14
+    assert fields[2] == "http://ava.example/news/2002/second" and fields[3] == "text/html" and fields[4] == "200"
+    assert len(fields) == 9 and fields[8].endswith(".warc.gz")
+    assert len(cdx_lines(client, url="ava.example/news/", matchType="prefix")) == 4
+    assert len(cdx_lines(client, url="ava.example/news/*")) == 4
+    assert len(cdx_lines(client, url="ava.example", matchType="host")) == 7
+    assert len(cdx_lines(client, url="example", matchType="domain")) == 8  # every host under .example
+    assert len(cdx_lines(client, url="*.ava.example")) == 7
+    assert len(cdx_lines(client, url="peyk.example", matchType="domain")) == 1
+
+
+def test_cdx_time_range_limit_sort_fields_and_json(client, sample):
+    v1 = sample.stories["flood_v1"].capture.timestamp14
+    url = sample.stories["flood"].article.url
+    assert len(cdx_lines(client, url=url)) == 2
+    assert [line.split()[1] for line in cdx_lines(client, url=url, to=v1)] == [v1]
+    assert len(cdx_lines(client, url=url, **{"from": v1[:8]})) == 2
+    assert cdx_lines(client, url=url, limit=1, fl="timestamp") == [v1]
+    assert cdx_lines(client, url=url, sort="reverse", limit=1, fl="timestamp") == [
+        sample.stories["flood"].capture.timestamp14]
+    rows = [json.loads(line) for line in cdx_lines(client, url="ava.example/*", output="json", fl="url,status")]
+    assert rows and set(rows[0]) == {"url", "status"}
+    only_css = cdx_lines(client, url="ava.example/*", filter="mime:css", fl="url")
+    assert only_css == ["http://ava.example/css/site.css"]
+    not_html = cdx_lines(client, url="ava.example/*", filter="!mime:html", fl="mime")
+    assert "text/html" not in not_html and len(not_html) == 2
+
+
+def test_cdx_reports_bad_parameters(client):
+    for params in ({"url": "x.example", "matchType": "fuzzy"}, {"url": "x.example", "from": "20x"},
+                   {"url": "x.example", "fl": "nope"}, {"url": "x.example", "filter": "mime:("}):
+        r = client.get("/cdx", params=params)
+        assert r.status_code == 400, params
+        assert r.text.strip()
+    assert client.get("/cdx").status_code == 400
+
+
+def test_openapi_and_local_docs_without_a_cdn(client):
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/articles", "/api/articles/{article_id}", "/api/search", "/api/captures", "/cdx", "/api/save"):
+        assert path in spec["paths"], path
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "/api/search" in docs.text and "cdn" not in docs.text.lower() and "<script" not in docs.text
+    assert client.get("/redoc").status_code == 404

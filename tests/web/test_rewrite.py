@@ -1,0 +1,61 @@
+"""The rewriter on its own: every URL form a news page uses ends up inside the archive."""
+
+from __future__ import annotations
+
+from vazeh.web.rewrite import UrlRewriter, document_base, insert_banner, rewrite_html
+
+TS = "20240102030405"
+
+
+def rw(base: str = "https://news.example/a/page.html") -> UrlRewriter:
+    return UrlRewriter(TS, base)
+
+
+def test_relative_absolute_and_protocol_relative_urls():
+    r = rw()
+    assert r("x.html") == f"/web/{TS}/https://news.example/a/x.html"
+    assert r("/b") == f"/web/{TS}/https://news.example/b"
+    assert r("//cdn.example/i.png", "im_") == f"/web/{TS}im_/https://cdn.example/i.png"
+    for kept in ("#top", "mailto:a@b.example", "javascript:void(0)", "data:image/png;base64,AA", ""):
+        assert r(kept) == kept
+
+
+def test_tags_attributes_and_quotes():
+    html = (
+        "<a href='/one?a=1&amp;b=2'>x</a><img data-src=\"/lazy.jpg\" src=/plain.png>"
+        '<form action="/search"></form><iframe src="/frame"></iframe><script src="/s.js" integrity="sha-x"></script>'
+        '<link rel="icon" href="/fav.ico"><meta http-equiv="refresh" content="0; url=/next">'
+        '<a title="a > b" href="/gt">y</a><!-- <a href="/commented"> -->'
+        '<div style="background-image:url(/bg.jpg)"></div><style>.x{background:url("/s.png")}</style>'
+    )
+    out = rewrite_html(html, rw())
+    assert f"href='/web/{TS}/https://news.example/one?a=1&amp;b=2'" in out
+    assert f'data-src="/web/{TS}im_/https://news.example/lazy.jpg"' in out
+    assert f'src="/web/{TS}im_/https://news.example/plain.png"' in out
+    assert f'action="/web/{TS}/https://news.example/search"' in out
+    assert f'src="/web/{TS}if_/https://news.example/frame"' in out
+    assert f'src="/web/{TS}js_/https://news.example/s.js"' in out and "integrity" not in out
+    assert f'href="/web/{TS}im_/https://news.example/fav.ico"' in out
+    assert f'content="0; url=/web/{TS}/https://news.example/next"' in out
+    assert f'title="a > b" href="/web/{TS}/https://news.example/gt"' in out
+    assert '<!-- <a href="/commented"> -->' in out
+    assert f"url(/web/{TS}im_/https://news.example/bg.jpg)" in out
+    assert f'url("/web/{TS}im_/https://news.example/s.png")' in out
+
+
+def test_base_href_changes_how_links_resolve():
+    html = '<head><base href="https://mirror.example/root/"></head><a href="p">x</a>'
+    r = rw()
+    r.base = document_base(html, r.base)
+    out = rewrite_html(html, r)
+    assert f'href="/web/{TS}/https://mirror.example/root/p"' in out
+
+
+def test_untouched_text_stays_byte_for_byte():
+    html = '<p class="x">متن <b>فارسی</b> با &nbsp; و ‌نیم‌فاصله</p>'
+    assert rewrite_html(html, rw()) == html
+
+
+def test_banner_goes_first_in_the_body():
+    assert insert_banner("<html><body class='x'><p>a</p>", "<div>B</div>") == "<html><body class='x'><div>B</div><p>a</p>"
+    assert insert_banner("<p>fragment</p>", "<div>B</div>") == "<div>B</div><p>fragment</p>"
