@@ -18,6 +18,7 @@ from vazeh.extract.text import BLOCK_TAGS, SKIP_TAGS, Paragraph, is_hidden
 
 _CONTAINER_TAGS = frozenset("div td section article main blockquote center".split())
 _FURNITURE_TAGS = frozenset("nav aside footer header form menu".split())
+_INLINE_TAGS = frozenset("a span b strong i em u small sub sup abbr cite q mark font time bdi bdo".split())
 _GOOD_HINT = re.compile(r"article|content|body|text|story|entry|main|post|matn|news-?detail", re.I)
 # Persian and Latin sentence punctuation: prose has it, menus do not.
 _PUNCT = re.compile(r"[،,.؛:!?؟]")
@@ -37,8 +38,12 @@ def make_skip(generic: Generic, *, furniture: bool = True) -> Callable[[LexborNo
         if is_hidden(node):
             return True
         if furniture:
-            if node.tag in _FURNITURE_TAGS:
+            tag = node.tag
+            if tag in _FURNITURE_TAGS:
                 return True
+            if tag in _INLINE_TAGS:
+                # A link classed "tag" inside a sentence is part of the sentence.
+                return False
             h = _hint(node)
             if h.strip() and bp.search(h):
                 return True

@@ -71,7 +71,12 @@ def _first_text(root: LexborHTMLParser | LexborNode, selectors: tuple[str, ...])
 
 
 def _list_texts(
-    root: LexborHTMLParser, selectors: tuple[str, ...], skip: frozenset[str], *, unique: bool = True
+    root: LexborHTMLParser,
+    selectors: tuple[str, ...],
+    skip: frozenset[str],
+    *,
+    unique: bool = True,
+    max_len: int = 150,
 ) -> list[str]:
     for sel in selectors:
         container_sel, _, item_sel = sel.partition(">>")
@@ -91,7 +96,7 @@ def _list_texts(
         out: list[str] = []
         for n in nodes:
             t = node_text(n).strip(" »›>/|،,-–")
-            if t and t not in skip and (not unique or t not in out) and len(t) < 150:
+            if t and t not in skip and (not unique or t not in out) and len(t) <= max_len:
                 out.append(t)
         if out:
             return out
@@ -155,8 +160,13 @@ def _generic_title(tree: LexborHTMLParser, md: Metadata) -> str | None:
     h1s = [node_text(h) for h in tree.css("h1")[:10]]
     h1s = [h for h in h1s if len(h) >= 5]
     for h in h1s:
-        if any(h in hint or hint in h for hint in hints):
+        if h in hints:
             return h
+    # A page may have several h1s (site name, programme name, headline): the longest
+    # one that agrees with the metadata is the headline.
+    agreeing = [h for h in h1s if any(h in hint or hint in h for hint in hints)]
+    if agreeing:
+        return max(agreeing, key=len)
     if hints:
         best = hints[0]
         if best is hints[-1] and title_tag is not None:
@@ -281,7 +291,8 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     home = generic.home_labels
     # A breadcrumb may repeat a label (a province and its capital desk): kept as shown.
     category = _list_texts(tree, prof.selectors("category", fallback), home, unique=False)
-    tags = _list_texts(tree, prof.selectors("tags", fallback), home)
+    # Tags are short labels; a headline-long link in a "tags" box is a related story.
+    tags = _list_texts(tree, prof.selectors("tags", fallback), home, max_len=60)
 
     tz = ZoneInfo(profile.timezone if profile else "Asia/Tehran")
     language = _language(profile, md, title or "")
