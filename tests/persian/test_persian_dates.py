@@ -178,6 +178,10 @@ def test_now_may_be_naive_or_omitted() -> None:
         "چند ساعت پیش",
         "۵ فروردین ۲۰۲۳",  # Jalali month, Gregorian year
         "http://example.com/fa/news/123456",
+        "۹۹۹۹۹۹۹۹۹۹ روز پیش",
+        "۳۰۰۰ سال پیش",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
     ],
 )
 def test_garbage_raises_and_never_guesses(text: str) -> None:

@@ -67,27 +67,30 @@ So all three spellings of a two-part word find each other, and ``کتاب`` find
 joined query for a word of three or more parts (``اطلاعرسانیها``) finds only joined or
 ZWNJ-joined-as-two text; that would need joined triples in the index.
 
-Equivalence table (each row is a test in tests/persian/test_analysis.py)
-------------------------------------------------------------------------
+Equivalence table (each row is a test in tests/persian/test_persian_analysis.py)
+-------------------------------------------------------------------------------
 ==================================  ==================================  =======================
-these                               match these                         because
+a query for                         finds text written                  because
 ==================================  ==================================  =======================
-می‌شود                               می شود, میشود                       ZWNJ / space / joined
-راه‌اندازی                           راه اندازی, راهاندازی               ZWNJ / space / joined
-کتاب                                کتاب‌ها, کتاب ها                     ZWNJ splits tokens
-علي, كتاب, يك                        علی, کتاب, یک                       Arabic yeh and kaf
-عَلی, مُحَمَّد                         علی, محمد                           harakat deleted
+می‌شود, می شود, میشود               any of the three                    ZWNJ / space / joined
+راه‌اندازی, راه اندازی, راهاندازی   any of the three                    ZWNJ / space / joined
+کتاب                                کتاب‌ها, کتاب ها (one way)           ZWNJ and space split
+علي, كتاب, يك, مصطفى                علی, کتاب, یک, مصطفی                Arabic yeh, kaf, maksura
+عَلی, مُحَمَّد, اصلاً                  علی, محمد, اصلا                     harakat and tanwin
 کتـــاب                              کتاب                                tatweel deleted
 خانۀ, خانهٔ, مدرسة                     خانه, خانه, مدرسه                   heh and teh marbuta
 آب, أحمد, إسلام                       اب, احمد, اسلام                     alef forms
 رئیس, مؤسسه                          رییس, موسسه                         ئ → ی, ؤ → و
 ۱۳۹۵, ١٣٩٥                           1395                                digit sets
-۲٫۵, 2.5                             2.5                                 decimal separator
+۲٫۵                                 2.5                                 decimal separator
 ۱٬۰۰۰, 1,000                         1000                                thousands separator
 ﻛﺘﺎﺏ                                 کتاب                                presentation forms
 TEHRAN, Tehran                      tehran                              casefold
-کتاب\\u200fها, ک\\u200dتاب            کتابها, کتاب                        invisible controls
+کتاب + RLM + ها, ک + ZWJ + تاب,     کتابها, کتاب, کتاب                  invisible controls
+RLE + کتاب + PDF
 ==================================  ==================================  =======================
+
+Every row works in both directions except the one marked one way.
 """
 
 from __future__ import annotations

@@ -296,8 +296,8 @@ def _iso(s: str, zone: tzinfo | None, problems: list[str]) -> list[_Found]:
     found = []
     for m in _ISO.finditer(s):
         year = int(m["y"])
-        if m["h"] is None or _calendar_of(year) == "jalali":
-            continue  # a date alone, or a Jalali year: _numeric reads it
+        if m["h"] is None or _calendar_of(year) != "gregorian":
+            continue  # a date alone or a Jalali year (_numeric reads it), or out of range
         try:
             micro = int((m["frac"] or "0").ljust(6, "0")[:6])
             wall = datetime(
@@ -352,7 +352,11 @@ def _rfc2822(s: str, zone: tzinfo | None, problems: list[str]) -> list[_Found]:
 def _relative(s: str, now: datetime, zone: tzinfo, problems: list[str]) -> datetime | None:
     ago = _AGO.search(s)
     if ago is not None:
-        return _subtract(now, ago.group(1))
+        try:
+            return _subtract(now, ago.group(1))
+        except (OverflowError, ValueError):
+            problems.append(f"{ago.group()!r} reaches outside the calendar")
+            return None
     if _JUST_NOW.search(s):
         return now
     for m in _DAY_WORD.finditer(s):
