@@ -130,9 +130,10 @@ class _Importer:
         with open(path, "rb") as f:
             self._stream(f, str(path), gzipped=_starts_with_gzip(f))
 
-    # warcio gives converted ARC records random WARC-Record-IDs; a stable one, made
-    # from what the record holds, lets a re-import of the same ARC file add nothing.
-    def _stable_arc_id(self, record, payload: bytes) -> None:
+    # warcio gives converted ARC records random WARC-Record-IDs (and a broken WARC may
+    # have none); a stable one, made from what the record holds, lets a re-import of
+    # the same file add nothing.
+    def _stable_id(self, record, payload: bytes) -> None:
         h = record.rec_headers
         seed = f"arc|{h.get_header('WARC-Target-URI') or h.get_header('WARC-Filename')}|{h.get_header('WARC-Date')}|{hashlib.sha1(payload).hexdigest()}"
         h.replace_header("WARC-Record-ID", f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}>")
@@ -192,7 +193,7 @@ class _Importer:
                     raise EOFError(f"record ends {missing} bytes early (file truncated?)")
                 if self._arc:
                     _check_arc_record(record)
-                    self._stable_arc_id(record, payload)
+                    self._stable_id(record, payload)
                 batch.append((record, payload))
                 it.read_to_end()
                 if len(batch) >= BATCH:
@@ -212,24 +213,20 @@ class _Importer:
         with self.archive.transaction():
             for record, payload in batch:
                 rid = record.rec_headers.get_header("WARC-Record-ID")
-                if rid and self.archive.has_record(rid):
+                if not rid:  # invalid WARC, but the record is worth keeping: give it a stable id
+                    self._stable_id(record, payload)
+                    rid = record.rec_headers.get_header("WARC-Record-ID")
+                if self.archive.has_record(rid):
                     self.report.duplicates += 1
                     continue
-                before = self._record_count()
                 capture = self.archive.import_record(
                     record, payload=payload, origin=origin, charset_for=_charset_for(record)
                 )
-                if self._record_count() == before:
-                    self.report.duplicates += 1
-                    continue
                 self.report.records += 1
                 if capture is not None:
                     self.report.captures += 1
                     new_captures.append(capture)
         self._after_commit(new_captures, len(batch))
-
-    def _record_count(self) -> int:
-        return self.archive.db.execute("SELECT MAX(id) FROM records").fetchone()[0] or 0
 
     def _after_commit(self, captures: list[Capture], handled: int) -> None:
         # Later stages read the records back, so they run only once the batch is committed.
