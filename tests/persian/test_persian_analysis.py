@@ -178,7 +178,7 @@ persianish = st.text(
 word = st.text(st.sampled_from(PERSIAN_LETTERS + "\u064e\u0640"), min_size=1, max_size=8).filter(tokenize)
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.one_of(any_text, persianish))
 @example("a\u064b\u0654\u0301")  # deleting a mark lets NFKC compose a + U+0301
 @example("\u01f0")  # casefold and NFKC disagree on ǰ
@@ -187,7 +187,7 @@ def test_normalize_is_idempotent(text: str) -> None:
     assert normalize(once) == once
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.one_of(any_text, persianish))
 def test_tokenize_never_crashes_and_tokens_are_clean(text: str) -> None:
     tokens = tokenize(text)
@@ -198,7 +198,7 @@ def test_tokenize_never_crashes_and_tokens_are_clean(text: str) -> None:
     assert tokenize(normalize(text)) == tokens
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(word, word)
 def test_three_spellings_of_a_joined_word_always_match(first: str, second: str) -> None:
     spellings = [first + ZWNJ + second, first + " " + second, first + second]
@@ -208,7 +208,7 @@ def test_three_spellings_of_a_joined_word_always_match(first: str, second: str) 
     assert spellings_match(first, spellings[0])
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(word, word, st.lists(word, max_size=5))
 def test_spellings_match_inside_longer_text(first: str, second: str, context: list[str]) -> None:
     text = " ".join([*context, first + ZWNJ + second, *context])

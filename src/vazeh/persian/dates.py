@@ -6,7 +6,8 @@ fine):
 * textual Jalali: ``[weekday] day month [ماه] year [sep time]`` with Persian month names and their
   variants (Arabic letters ``ارديبهشت``, ``دى``; ``امرداد``; ``دی‌ماه``), or the Dari solar months
   (حمل ثور جوزا سرطان اسد سنبله میزان عقرب قوس جدی دلو حوت), weekday with ZWNJ, space or joined;
-  separators ``-``, ``،``, ``,``, ``|``, ``/``, ``ساعت``; the time may also come first;
+  separators ``-``, ``،``, ``,``, ``|``, ``/``, ``ساعت``; the time may also come first; month
+  first as VOA Dari writes it (``دلو ۰۴, ۱۴۰۳``);
   ``ق.ظ`` / ``ب.ظ`` (a.m. / p.m.) after the time are understood;
 * textual Gregorian with Persian month names (``۳ ژانویه ۲۰۱۷``);
 * numeric ``1395/10/14 11:13``, ``۱۳۹۵-۱۰-۱۴``, ``14/10/1395``, YJC's ``1399/02/21 - 10:23``:
@@ -116,6 +117,11 @@ _TEXTUAL = re.compile(
     rf"(?:{_WEEKDAY}\s*[,،]?\s*)?(?<!\d)(?P<d>\d{{1,2}})(?:\s*ام|\s*م)?\s*(?P<mon>{_MONTH_ALT})"
     rf"(?:\s*ماه)?(?!{_LETTER})\s*[,،\-/]?\s*(?P<y>\d{{4}})(?![\d/:])"
 )
+# Month first, as VOA Dari writes it: "دلو ۰۴, ۱۴۰۳".
+_TEXTUAL_MONTH_FIRST = re.compile(
+    rf"(?:{_WEEKDAY}\s*[,،]?\s*)?(?<!{_LETTER})(?P<mon>{_MONTH_ALT})(?:\s*ماه)?\s*(?<!\d)(?P<d>\d{{1,2}})(?!\d)"
+    rf"\s*[,،]?\s*(?P<y>\d{{4}})(?![\d/:])"
+)
 _ISO = re.compile(
     r"(?<![\d/.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
     r"(?:[t ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
@@ -216,7 +222,7 @@ def _localize(wall: datetime, zone: tzinfo) -> datetime:
 
 def _textual(s: str, zone: tzinfo | None, problems: list[str]) -> list[_Found]:
     found = []
-    for m in _TEXTUAL.finditer(s):
+    for m in [*_TEXTUAL.finditer(s), *_TEXTUAL_MONTH_FIRST.finditer(s)]:
         month = _MONTHS[m["mon"]]
         local = zone or (KABUL if month.dari else TEHRAN)
         value = _build(s, m, int(m["y"]), month.number, int(m["d"]), month.calendar, local, problems)
