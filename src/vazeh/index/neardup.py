@@ -91,12 +91,12 @@ class NearDupIndex:
     def group_of(self, key: str, fp: bytes | None) -> str:
         """The group `key` belongs to, assigning one the first time a story is seen.
         Idempotent: a replay after a crash gets the same answer."""
+        sig = signature(fp)
+        if sig is None:
+            return key  # nothing to compare, so it can only be its own group
         row = self.db.execute("SELECT grp FROM stories WHERE key=?", (key,)).fetchone()
         if row:
             return row[0]
-        sig = signature(fp)
-        if sig is None:
-            return key
         bands = _band_keys(sig)
         best, best_sim = key, 0.0
         seen: set[str] = set()

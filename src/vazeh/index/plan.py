@@ -43,6 +43,7 @@ class Highlights:
 
     terms: set[str] = field(default_factory=set)
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    words: int = 0  # positive query words and phrases: a passage with this many matches is best
 
 
 class Planner:
@@ -151,6 +152,7 @@ class Planner:
             alts.append(Term(fld, c, NEIGHBOUR_BOOST))
         alts = [a for a in alts if self._exists(a)]
         if not negated:
+            self.highlights.words += 1
             self._note(alts)
         if not alts:
             return Nothing()
@@ -194,6 +196,7 @@ class Planner:
         alts: list[Match] = [Phrase(fld, v) if len(v) > 1 else Term(fld, v[0]) for v in variants]
         alts = [a for a in alts if self._exists(a)]
         if not negated:
+            self.highlights.words += 1
             for a in alts:
                 self.highlights.terms.update(a.terms if isinstance(a, Phrase) else (a.term,))
         if not alts:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -123,7 +124,7 @@ def _jalali_text(dt: datetime) -> str:
 def document_for(story: Story, group: str) -> IndexDoc:
     a = story.article
     parts = [" ".join(tokenize(p)) for p in (a.title, a.kicker, a.lead, a.text) if p]
-    title_tokens = " ".join(tokenize(a.title)) if a.title else ""
+    title_tokens = parts[0] if a.title else ""
     dt = _parse_iso(a.published) or _parse_iso(story.captured_at)
     jalali = a.published_jalali
     if not jalali and dt is not None and a.published:
@@ -162,6 +163,10 @@ def document_for(story: Story, group: str) -> IndexDoc:
     )
 
 
+def _document(story: Story) -> IndexDoc:
+    return document_for(story, story.key)
+
+
 def story_key(sa: StoredArticle) -> str:
     return sa.surt or sa.article.url or f"capture:{sa.capture_id}"
 
@@ -198,9 +203,10 @@ class SearchIndex:
             shutil.rmtree(self.path / "tantivy", ignore_errors=True)
             (self.path / "neardup.sqlite").unlink(missing_ok=True)
             state = {}
-        self._state = {"seq": 0, "schema": SCHEMA_VERSION, **state, "schema": SCHEMA_VERSION}
+        self._state = {"seq": 0, **state, "schema": SCHEMA_VERSION}
         self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
         self.neardup = NearDupIndex(self.path / "neardup.sqlite")
+        self._workers: tuple[int, Any] | None = None
 
     @classmethod
     def open(cls, home: Path | str | None = None, **kw: Any) -> SearchIndex:
@@ -235,15 +241,39 @@ class SearchIndex:
         return int(self._state.get("seq", 0))
 
     # --- writing ------------------------------------------------------------
-    def add_stories(self, stories: Iterable[Story]) -> int:
-        """Index stories (replacing any document with the same key); no commit."""
+    def add_stories(self, stories: Iterable[Story], *, replace: bool = True, workers: int = 0) -> int:
+        """Index stories, replacing any document with the same key (`replace=False`
+        skips that lookup when the index is known not to hold them); no commit.
+
+        With `workers` > 1, Persian analysis runs in that many processes while this
+        one feeds the engine: analysis is most of the cost of indexing."""
+        stories = list(stories)
+        if workers > 1 and len(stories) >= 200:
+            docs: Iterable[IndexDoc] = self._pool(workers).imap(_document, stories, chunksize=50)
+        else:
+            docs = map(_document, stories)
         n = 0
-        for story in stories:
-            group = self.neardup.group_of(story.key, story.fingerprint)
-            self.engine.delete(story.key)
-            self.engine.add(document_for(story, group))
+        for story, doc in zip(stories, docs, strict=True):
+            doc.group = self.neardup.group_of(story.key, story.fingerprint)
+            if replace:
+                self.engine.delete(story.key)
+            self.engine.add(doc)
             n += 1
         return n
+
+    def _pool(self, workers: int):
+        if self._workers is None or self._workers[0] != workers:
+            self._close_pool()
+            # spawn, not fork: the engine's writer threads must not be copied into children.
+            ctx = multiprocessing.get_context("spawn")
+            self._workers = (workers, ctx.Pool(workers))
+        return self._workers[1]
+
+    def _close_pool(self) -> None:
+        if self._workers is not None:
+            self._workers[1].close()
+            self._workers[1].join()
+            self._workers = None
 
     def commit(self, seq: int | None = None) -> None:
         # Order matters: groups, then documents, then the seq that says both are done.
@@ -298,6 +328,7 @@ class SearchIndex:
         return self.engine.count()
 
     def close(self) -> None:
+        self._close_pool()
         self.engine.close()
         self.neardup.close()
 

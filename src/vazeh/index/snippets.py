@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from vazeh.index.plan import Highlights
 from vazeh.persian import tokenize
@@ -20,49 +21,30 @@ SNIPPET_CHARS = 240
 _SPAN = re.compile(r"[^\s\u200c]+")
 
 
+@lru_cache(maxsize=200_000)
+def _span_tokens(span: str) -> tuple[str, ...]:
+    # News vocabulary is Zipfian: most spans of a snippet were analyzed for an earlier hit.
+    return tuple(tokenize(span))
+
+
 def _is_edge_punct(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PS"
 
 
 def _best_paragraph(paragraphs: list[str], hl: Highlights) -> int | None:
+    """The paragraph with the most distinct matched words (the first, on a tie);
+    stops early at one that has every query word."""
     best, best_score = None, 0
     for i, p in enumerate(paragraphs):
         toks = tokenize(p)
-        score = sum(1 for t in toks if t in hl.terms)
+        score = len(hl.terms.intersection(toks))
         if hl.pairs:
-            score += sum(1 for a, b in zip(toks, toks[1:], strict=False) if (a, b) in hl.pairs)
+            score += len(hl.pairs.intersection(zip(toks, toks[1:], strict=False)))
         if score > best_score:
             best, best_score = i, score
+            if score >= hl.words:
+                break
     return best
-
-
-def _marked_spans(text: str, hl: Highlights, start: int, end: int) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for m in _SPAN.finditer(text, start, end)]
-    toks = [tokenize(text[a:b]) for a, b in spans]
-    marked = [any(t in hl.terms for t in ts) for ts in toks]
-    if hl.pairs:
-        for i in range(len(spans) - 1):
-            if toks[i] and toks[i + 1] and (toks[i][-1], toks[i + 1][0]) in hl.pairs:
-                marked[i] = marked[i + 1] = True
-    out = []
-    for (a, b), m in zip(spans, marked, strict=True):
-        if not m:
-            continue
-        while a < b and _is_edge_punct(text[a]):
-            a += 1
-        while b > a and _is_edge_punct(text[b - 1]):
-            b -= 1
-        if a < b:
-            out.append((a, b))
-    return out
-
-
-def _first_match(text: str, hl: Highlights) -> int:
-    for m in _SPAN.finditer(text):
-        toks = tokenize(m.group())
-        if any(t in hl.terms for t in toks) or any(t == a or t == b for a, b in hl.pairs for t in toks):
-            return m.start()
-    return 0
 
 
 def _window(text: str, centre: int, size: int) -> tuple[int, int]:
@@ -81,6 +63,14 @@ def _window(text: str, centre: int, size: int) -> tuple[int, int]:
     return start, end
 
 
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and _is_edge_punct(text[a]):
+        a += 1
+    while b > a and _is_edge_punct(text[b - 1]):
+        b -= 1
+    return a, b
+
+
 def make_snippet(paragraphs: list[str], hl: Highlights, size: int = SNIPPET_CHARS) -> str:
     """Escaped HTML of the best-matching passage, matched words in <mark>."""
     paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
@@ -88,12 +78,25 @@ def make_snippet(paragraphs: list[str], hl: Highlights, size: int = SNIPPET_CHAR
         return ""
     i = _best_paragraph(paragraphs, hl) if (hl.terms or hl.pairs) else None
     text = paragraphs[i if i is not None else 0]
-    centre = _first_match(text, hl) if i is not None else 0
+    marks: list[tuple[int, int]] = []
+    centre = 0
+    if i is not None:
+        spans = [(m.start(), m.end(), _span_tokens(m.group())) for m in _SPAN.finditer(text)]
+        marked = [not hl.terms.isdisjoint(ts) for _, _, ts in spans]
+        if hl.pairs:
+            for j in range(len(spans) - 1):
+                a, b = spans[j][2], spans[j + 1][2]
+                if a and b and (a[-1], b[0]) in hl.pairs:
+                    marked[j] = marked[j + 1] = True
+        marks = [_trim(text, a, b) for (a, b, _), m in zip(spans, marked, strict=True) if m]
+        marks = [(a, b) for a, b in marks if a < b]
+        centre = marks[0][0] if marks else 0
     start, end = _window(text, centre, size)
-    marks = _marked_spans(text, hl, start, end) if i is not None else []
     parts = ["…" if start > 0 else ""]
     pos = start
     for a, b in marks:
+        if a < start or b > end:
+            continue
         parts.append(html.escape(text[pos:a]))
         parts.append(f"<mark>{html.escape(text[a:b])}</mark>")
         pos = b
