@@ -158,8 +158,6 @@ _KEEP_CATEGORIES = frozenset("L N M Co Cn".split())
 # CPython's str.translate looks a dict up per character; a list indexed by code point is about
 # three times faster, which is most of the tokenizer's budget. Astral characters (rare in news)
 # fall outside the lists and take a dict path.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_NOT_PLAIN_BMP = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
 _NON_DECIMAL_DOT = re.compile(r"\.(?:(?<!\d\.)|(?!\d))")
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
 
@@ -220,20 +218,24 @@ def _astral_tables() -> tuple[dict[int, str], dict[int, str]]:
     return fold, token
 
 
-def _reject_surrogates(text: str) -> None:
-    match = _SURROGATE.search(text)
-    if match is not None:
+def _has_astral(text: str) -> bool:
+    """Whether ``text`` has characters beyond the BMP; ValueError for a lone surrogate.
+
+    Encoding to UTF-16 runs at GB/s, far faster than a regex scan, and fails on exactly the
+    lone surrogates.
+    """
+    try:
+        return len(text.encode("utf-16-le")) != 2 * len(text)
+    except UnicodeEncodeError as err:
         raise ValueError(
-            f"text has a lone surrogate U+{ord(match.group()):04X} at index {match.start()}: "
+            f"text has a lone surrogate U+{ord(text[err.start]):04X} at index {err.start}: "
             "it was decoded with errors='surrogateescape' or is corrupt; decode it again with "
             "errors='replace'"
-        )
+        ) from None
 
 
 def _fold(text: str, tokens: bool) -> str:
-    astral = _NOT_PLAIN_BMP.search(text) is not None
-    if astral:
-        _reject_surrogates(text)
+    astral = _has_astral(text)
     bmp = _TOKEN_BMP if tokens else _FOLD_BMP
     folded = text.translate(bmp)
     if astral:
