@@ -153,6 +153,12 @@ def build_sample(home: Path, leak_origin: str = "http://127.0.0.1:9") -> SampleA
 
 
 @pytest.fixture
+def build_archive():
+    """build_sample itself, for tests that need the archive somewhere of their own."""
+    return build_sample
+
+
+@pytest.fixture
 def sample(home: Path) -> SampleArchive:
     return build_sample(home)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 from vazeh.persian import format_jalali, format_jalali_date, to_persian_digits
@@ -65,3 +65,13 @@ def path_quote(text: str) -> str:
 
 def trail_path(trail: list[str] | tuple[str, ...]) -> str:
     return "/".join(path_quote(p) for p in trail)
+
+
+def display_url(url: str | None) -> str:
+    """A URL as a reader should see it: Persian path segments decoded, not %D8%B3..."""
+    if not url:
+        return ""
+    try:
+        return unquote(url, errors="strict")
+    except UnicodeDecodeError:
+        return url  # percent-escapes of some other charset: show them as they are

@@ -23,6 +23,8 @@ from urllib.parse import urljoin, urlsplit
 
 from markupsafe import escape
 
+from vazeh.web.fmt import display_url
+
 _ATTR = re.compile(
     r"""(?P<pre>\s)(?P<name>[^\s/>"'=]+)(?:(?P<eq>\s*=\s*)(?P<val>"[^"]*"|'[^']*'|[^\s>"']+))?""",
     re.S,
@@ -243,7 +245,7 @@ def banner_html(*, url: str, captured_jalali: str, captures_href: str, raw_href:
         f'<div id="vazeh-banner" lang="fa" dir="rtl" style="{box}">'
         f'<strong style="all:unset;font-weight:bold">واضح · بایگانی</strong> — '
         f'این صفحه نسخهٔ بایگانی‌شدهٔ <bdi dir="ltr" style="all:unset;direction:ltr;unicode-bidi:isolate">'
-        f"{escape(url)}</bdi> است، برداشته در {escape(captured_jalali)}."
+        f"{escape(display_url(url))}</bdi> است، بایگانی‌شده در {escape(captured_jalali)}."
         f'<a style="{link}" href="{escape(captures_href)}">همهٔ نسخه‌ها</a>'
         f'<a style="{link}" href="{escape(raw_href)}">پاسخ خام</a>'
         f'<a style="{link}" href="{escape(home_href)}">تالار خواندن</a>'
