@@ -23,8 +23,9 @@ from vazeh.sample import build_site
 from vazeh.sample.build_site import EXPECTED, SITE_DIR, collapse
 
 DATA = json.loads(EXPECTED.read_text(encoding="utf-8"))
-ARTICLES = [p for p in DATA["pages"] if p["is_article"]]
+ARTICLES = [p for p in DATA["pages"] if p["is_article"] and p.get("kind") != "hostile"]
 OTHERS = [p for p in DATA["pages"] if not p["is_article"]]
+HOSTILE = {p["file"].rsplit("/", 1)[-1]: p for p in DATA["pages"] if p.get("kind") == "hostile"}
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
     "news": "http://www.google.com/schemas/sitemap-news/0.9",
@@ -205,7 +206,7 @@ def test_served_pages_are_the_files_with_their_header_tricks(sample_site):
             response = client.get(entry["url_path"])
             assert response.status_code == 200, entry["path"]
             assert response.content == (SITE_DIR / entry["file"]).read_bytes()
-            if entry["is_article"]:
+            if "http_content_type" in entry:
                 assert response.headers["content-type"].lower() == entry["http_content_type"].lower()
         robots = client.get("/robots.txt").text
         assert "Disallow: /private/" in robots
@@ -237,3 +238,33 @@ def test_expected_file_lists_every_site_page(tmp_path: Path):
     listed = {p["file"] for p in DATA["pages"]} | {v["file"] for v in DATA["versions"]}
     html_files = {p.relative_to(SITE_DIR).as_posix() for p in SITE_DIR.rglob("*.html")}
     assert html_files == listed
+
+
+@pytest.mark.parametrize("entry", ARTICLES, ids=lambda e: e["key"])
+def test_the_archive_detects_each_pages_charset(entry):
+    from vazeh.archive.charset import decode_html
+
+    raw = (SITE_DIR / entry["file"]).read_bytes()
+    text, charset = decode_html(raw, entry["http_content_type"])
+    assert charset.name == entry["charset"]
+    if entry["encoding"] != "ncr":
+        assert entry["title"] in collapse(text)
+
+
+def _tag_free(raw: bytes) -> str:
+    # lxml refuses markup nested this deep, so read the text with a regex instead
+    return collapse(re.sub(r"<[^>]*>?", " ", raw.decode("utf-8")))
+
+
+def test_hostile_pages_are_what_they_claim():
+    nested = (SITE_DIR / HOSTILE["nested.html"]["file"]).read_bytes()
+    assert nested.count(b"<div") >= 5000
+    broken = (SITE_DIR / HOSTILE["broken.html"]["file"]).read_bytes()
+    assert broken.rstrip().endswith(b'<div class="foot') and b"</html>" not in broken
+    for name in ("nested.html", "broken.html"):
+        text = _tag_free((SITE_DIR / HOSTILE[name]["file"]).read_bytes())
+        assert HOSTILE[name]["title"] in text
+        assert all(p in text for p in HOSTILE[name]["body"])
+    assert b"<body" not in (SITE_DIR / HOSTILE["nobody.html"]["file"]).read_bytes()
+    assert (SITE_DIR / HOSTILE["empty.html"]["file"]).read_bytes() == b""
+    assert not HOSTILE["nobody.html"]["is_article"] and not HOSTILE["empty.html"]["is_article"]

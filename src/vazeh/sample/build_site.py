@@ -484,7 +484,8 @@ def layout_isna(story: Story, ctx: Context) -> str:
     j = jalali(story.published)
     tags = "".join(f'<li><a href="/isna/tag/{quote(t)}" rel="tag">{esc(t)}</a></li>' for t in story.tags)
     author = (
-        f'<li><i class="fa fa-user"></i> <span class="title-meta">خبرنگار: </span> <span class="text-meta">{esc(story.author)}</span></li>'
+        '<ul class="author-id list-inline list-unstyled"><li><i class="fa fa-edit"></i> <span>خبرنگار</span> '
+        f'<strong>{esc(story.author)}</strong></li> <li><span>دبیر</span> <strong>سعید نادری</strong></li></ul>'
         if story.author
         else ""
     )
@@ -521,7 +522,6 @@ def layout_isna(story: Story, ctx: Context) -> str:
 {esc("، ".join(story.category))}
 </span></li>
 <li><i class="fa fa-newspaper-o"></i> <span class="title-meta">کد خبر: </span> <span class="text-meta">{fa(story.news_id)}</span></li>
-{author}
 </ul></div></div>
 <div class="full-news-text">
 <h1 class="first-title" itemprop="headline">{esc(story.title)}</h1>
@@ -529,6 +529,7 @@ def layout_isna(story: Story, ctx: Context) -> str:
 <div itemprop="articleBody" class="item-text">{chr(10).join(blocks)}</div>
 </div>
 <section class="tags"><i class="fa fa-tags"></i><ul>{tags}</ul></section>
+<div class="row"><div class="col-xs-12 col-sm-8 text-left">{author}</div></div>
 <div class="short-link"><span>لینک کوتاه: </span><a href="/isna/x/{story.news_id[-5:]}">isna.ir/xd{j.day:02d}</a></div>
 <div class="social-links">{" ".join(f'<a class="share" href="/share?to={i}">{esc(x)}</a>' for i, x in enumerate(SHARE))}</div>
 </article>
@@ -649,7 +650,9 @@ def layout_yjc(story: Story, ctx: Context) -> str:
     meta_date = fa(f"{j.year}/{j.month:02d}/{j.day:02d} - {j.hour:02d}:{j.minute:02d}")
     blocks = body_blocks(story.body, p='<p style="text-align: justify;">')
     blocks.append('<p style="text-align: justify;">انتهای پیام/ی</p>')
-    path = " » ".join(f'<a href="/yjc/fa/services/{i + 1}">{esc(c)}</a>' for i, c in enumerate(story.category))
+    path = ' <span class="bolet_news_path">»</span> '.join(
+        f'<a href="/yjc/fa/services/{i + 1}">{esc(c)}</a>' for i, c in enumerate(story.category)
+    )
     tags = "".join(f'<a class="tags_item" href="/yjc/fa/tags/{quote(t)}">{esc(t)}</a>' for t in story.tags)
     return f"""<!DOCTYPE html>
 <html lang="fa" dir="rtl">
@@ -666,13 +669,13 @@ def layout_yjc(story: Story, ctx: Context) -> str:
 <div class="wrapper"><header class="header_box"><a class="logo_link" href="/yjc/">باشگاه خبرنگاران جوان</a>
 <nav class="navigation_header">{nav(MENUS["yjc"], "yjc/fa", "nav_link")}</nav></header>
 <div class="container"><div class="row"><div class="col-xs-36 col-sm-24">
-<div class="news_path_print"><span>گروه : </span>{path}</div>
+<div class="news_toolbar"><div class="news_nav news_id_c"><span class="news_nav_title">کد خبر: </span>{fa(story.news_id)}</div>
+<div class="news_path"> گروه : {path} </div>
+<div class="news_nav news_pdate_c"><span class="news_nav_title">تاریخ انتشار: </span>{visible_date(story)}</div></div>
 <div class="news_body_con">
 <div class="rutitr_body"></div>
 <h1 class="title"><span class="title-news">{esc(story.title)}</span></h1>
 <div class="subtitle"><h2>{esc(story.lead)}</h2></div>
-<div class="news_pdate_c"><span>تاریخ انتشار: </span>{visible_date(story)}</div>
-<div class="news_id_c"><span>کد خبر: </span>{fa(story.news_id)}</div>
 <div class="news_size"><span class="news_size_up">+</span><span class="news_size_down">-</span></div>
 <div class="body">{"".join(blocks)}</div>
 <div class="tags_container"><span>برچسب ها: </span>{tags}</div>
@@ -696,8 +699,17 @@ def layout_varzesh3(story: Story, ctx: Context) -> str:
         '<div class="news-inline-biz"><div class="ads-yektanet-container" id="pos-article-text-1"></div>'
         '<span class="biz-title">پیشنهاد ویژه</span><a href="/ads/v3">خرید اقساطی گوشی با ۲۴ قسط</a></div>',
     )
+    blocks.insert(
+        4,
+        f'<div class="video-player" data-video-id="{story.news_id[-6:]}"><div class="iframe_container">'
+        f'<iframe allowfullscreen="allowfullscreen" src="/varzesh3/video/play/{story.news_id[-6:]}"></iframe></div></div>',
+    )
     local = story.published.strftime("%Y-%m-%dT%H:%M:%S") + ".5300000"
-    tags = "".join(f'<a class="chip" href="/varzesh3/tag/{quote(t)}">{esc(t)}</a>' for t in story.tags)
+    tags = "".join(
+        f'<div class="tag team"><a href="/varzesh3/football/team/{i + 1}/{quote(t)}"><img alt="{esc(t)}" width="20" '
+        f'src="/varzesh3/files/pictures/team-{i + 1}.png?w=20"> <span>{esc(t)}</span></a></div>'
+        for i, t in enumerate(story.tags)
+    )
     kicker = f'<h2 class="subhead">{esc(story.kicker)}</h2>' if story.kicker else ""
     return f"""<!DOCTYPE html>
 <html lang="fa" dir="rtl">
@@ -717,15 +729,19 @@ def layout_varzesh3(story: Story, ctx: Context) -> str:
 <a class="page-logo" href="/varzesh3/">ورزش سه</a></header>
 <div class="container"><div class="row"><div class="col-md-8">
 <article class="news-content">
-<div class="news-info"><span class="news-info-date">{visible_date(story)}</span><span class="news-info-code">کد خبر: {story.news_id}</span></div>
+<div class="news-main-detail"><div class="news-detail-text"><div class="news-info-detail"><div class="news-info">
+<span>کد خبر : {story.news_id} | </span> <span> {visible_date(story)} | </span> <span>48.2K بازدید | </span> <span> <span>73</span> نظر </span>
+</div></div>
 {kicker}
 <h1 class="headline">{esc(story.title)}</h1>
-<p class="lead">{esc(story.lead)}</p>
-<figure class="news-image"><img src="/varzesh3/files/pictures/{story.news_id}.jpg" alt=""></figure>
+<p class="lead"> {esc(story.lead)} </p>
+</div>
+<div class="news-detail-image"><div class="news-main-image" style="padding-top: 66.67%"><img alt="{esc(story.title)}" width="800" src="/varzesh3/pictures/{story.news_id}.jpg?w=800"></div></div>
+</div>
 <div class="news-text">
 {chr(10).join(blocks)}
 </div>
-<div class="news-tags">{tags}</div>
+<div class="footer-box"><div class="tagbox news-tag"><div class="tags tags-news">{tags}</div></div></div>
 </article>
 <div class="news-page--related-box"><h3 class="sidebar--head">اخبار مرتبط</h3><ul>{link_list(ctx.related(story), "", "small-news-link")}</ul></div>
 {comments_html("news-comments")}
@@ -1046,6 +1062,78 @@ def listing_page(title: str, site_name: str, groups: list[tuple[str, str, list[S
 """.encode()
 
 
+# --------------------------------------------------------------------------- hostile pages
+# Pages no feed links to: extraction tests feed them in directly to prove that a
+# pathological page gives a clean answer, never a crash or a hang.
+NESTED_TITLE = "کتابخانه مرکزی شهر پس از نوسازی بازگشایی شد"
+NESTED_BODY = [
+    "کتابخانه مرکزی شهر پس از دو سال نوسازی از امروز دوباره به روی مراجعان باز شد و ساعت کار آن تا ۲۲ افزایش یافت.",
+    "در ساختمان تازه، سالن مطالعه بانوان، بخش کودک و یک اتاق گفت‌وگو برای نشست‌های کتاب‌خوانی پیش‌بینی شده است.",
+]
+NESTED_DEPTH = 5000
+BROKEN_TITLE = "ثبت‌نام مدارس غیردولتی از هفته آینده آغاز می‌شود"
+BROKEN_BODY = [
+    "ثبت‌نام دانش‌آموزان در مدارس غیردولتی از شنبه هفته آینده به‌صورت اینترنتی آغاز می‌شود.",
+    "والدین باید شهریه را تنها از طریق درگاه رسمی آموزش‌وپرورش پرداخت کنند و از واریز وجه به حساب‌های شخصی خودداری کنند.",
+    "مهلت ثبت‌نام تا پایان تیرماه است.",
+]
+
+
+def nested_page() -> bytes:
+    """An article buried under thousands of nested elements (parsers have depth limits)."""
+    paras = "".join(f"<p>{p}</p>" for p in NESTED_BODY)
+    return (
+        '<!DOCTYPE html><html lang="fa" dir="rtl"><head><meta charset="utf-8">'
+        f"<title>{NESTED_TITLE}</title></head><body><article><h1>{NESTED_TITLE}</h1>"
+        + '<div class="wrap">' * NESTED_DEPTH
+        + paras
+        + "</div>" * NESTED_DEPTH
+        + "</article></body></html>\n"
+    ).encode()
+
+
+def broken_page() -> bytes:
+    """Unclosed elements, a stray end tag, unquoted attributes, and a file cut off mid-tag."""
+    return (
+        "<html dir=rtl><head><meta charset=utf-8><title>" + BROKEN_TITLE + "</title>\n"
+        "<body><div class=page><div class=news><h1 class=title>" + BROKEN_TITLE + "</h1>\n"
+        "</span><div class=item-text><p>" + BROKEN_BODY[0] + "\n"
+        "<p>" + BROKEN_BODY[1] + "</b></i>\n"
+        "<p>" + BROKEN_BODY[2] + "\n"
+        "</table><div class=\"foot"
+    ).encode()
+
+
+NOBODY_PAGE = (
+    '<!DOCTYPE html><html lang="fa"><head><meta charset="utf-8"><title>بدون متن</title>'
+    '<meta property="og:title" content="صفحه‌ای که بدنه ندارد"></head></html>\n'
+).encode()
+
+
+def hostile_entry(name: str, title: str | None, body: list[str], is_article: bool) -> dict:
+    entry: dict = {"path": f"/hostile/{name}", "url_path": f"/hostile/{name}", "file": f"hostile/{name}"}
+    entry.update(is_article=is_article, kind="hostile", charset="utf-8", encoding="utf-8")
+    if is_article:
+        entry.update(title=title, body=body, language="fa", published=None, news_id=None, category=[], tags=[])
+    return entry
+
+
+def hostile_files() -> tuple[dict[str, bytes], list[dict]]:
+    files = {
+        "hostile/nested.html": nested_page(),
+        "hostile/broken.html": broken_page(),
+        "hostile/nobody.html": NOBODY_PAGE,
+        "hostile/empty.html": b"",
+    }
+    entries = [
+        hostile_entry("nested.html", NESTED_TITLE, NESTED_BODY, True),
+        hostile_entry("broken.html", BROKEN_TITLE, BROKEN_BODY, True),
+        hostile_entry("nobody.html", None, [], False),
+        hostile_entry("empty.html", None, [], False),
+    ]
+    return files, entries
+
+
 ROBOTS = b"""User-agent: *
 Disallow: /private/
 
@@ -1090,6 +1178,9 @@ def render_site() -> tuple[dict[str, bytes], dict]:
         files[f"{o.id}/rss.xml"] = rss(o.name_fa, f"/{o.id}/", own, o.language)
         files[f"{o.id}/sitemap.xml"] = news_sitemap(own)
     files["private/secret.html"] = PRIVATE
+    more, entries = hostile_files()
+    files.update(more)
+    pages.extend(entries)
     pages.append({"path": "/private/secret.html", "url_path": "/private/secret.html", "file": "private/secret.html", "is_article": False, "kind": "disallowed"})
     files["robots.txt"] = ROBOTS
     files["rss.xml"] = rss("خبرخوان نمونه وضح", "/", newest)
