@@ -617,6 +617,13 @@ class Archive:
 
     def read_response(self, capture: Capture) -> ArchivedResponse:
         """The archived response of a capture; a revisit is resolved to its original payload."""
+        if capture.record_type == "response":
+            fast = _fast_response(self.read_raw(capture.warc_file, capture.offset, capture.length))
+            if fast is not None:
+                status, reason, headers, raw = fast
+                encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
+                body, truncated = decode_content(raw, encoding)
+                return ArchivedResponse(capture, status, reason, headers, raw, body, truncated)
         rec = self.read_record(capture)
         if capture.record_type == "resource":
             raw = rec.content_stream().read()
@@ -636,6 +643,33 @@ class Archive:
         encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
         body, truncated = decode_content(raw, encoding)
         return ArchivedResponse(capture, status, reason, headers, raw, body, truncated)
+
+
+def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], bytes] | None:
+    """Parse a plain response record with fastwarc, about 3x faster than warcio (bench/capture.py).
+
+    Only the simple, common case: ASCII HTTP headers and no Transfer-Encoding.
+    Anything else returns None and is read by warcio, which the tests compare with.
+    """
+    try:
+        from fastwarc.warc import WarcRecord
+    except ImportError:  # pragma: no cover - fastwarc is a dependency, but optional here
+        return None
+    try:
+        data = zlib.decompressobj(31).decompress(member)
+        head_end = data.find(b"\r\n\r\n")
+        http_end = data.find(b"\r\n\r\n", head_end + 4)
+        if head_end < 0 or http_end < 0:
+            return None
+        http_head = data[head_end + 4 : http_end]
+        if not http_head.isascii() or b"transfer-encoding" in http_head.lower():
+            return None
+        rec = WarcRecord.from_bytes(data)
+        rec.parse_http()
+        http = rec.http_headers
+        return http.status_code, http.reason_phrase, [(k, v) for k, v in http.astuples()], rec.reader.read()
+    except Exception:  # noqa: BLE001 - warcio gets the last word on anything unusual
+        return None
 
 
 _CAPTURE_SELECT = (
