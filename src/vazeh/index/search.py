@@ -282,7 +282,9 @@ class SearchIndex:
         if seq is not None:
             self._write_state(seq=seq)
 
-    def sync(self, store: ArticleStore, *, progress: Callable[[int], None] | None = None) -> int:
+    def sync(
+        self, store: ArticleStore, *, progress: Callable[[int], None] | None = None, workers: int = 0
+    ) -> int:
         """Index every article changed since the last sync; returns how many articles were read."""
         if self._state.get("pending_rebuild"):
             self._clear()
@@ -291,12 +293,14 @@ class SearchIndex:
         seq = self.last_seq
 
         def flush() -> None:
+            stories = []
             for key, sa in pending.items():
                 story = _story_for(store, sa)
                 if story is None:
                     self.engine.delete(key)
                 else:
-                    self.add_stories([story])
+                    stories.append(story)
+            self.add_stories(stories, workers=workers)
             self.commit(seq)
             pending.clear()
 
@@ -318,11 +322,13 @@ class SearchIndex:
         self.neardup.clear()
         self._write_state(seq=0, pending_rebuild=False)
 
-    def rebuild(self, store: ArticleStore, *, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(
+        self, store: ArticleStore, *, progress: Callable[[int], None] | None = None, workers: int = 0
+    ) -> int:
         """Throw the index away and index the whole catalog again."""
         # Recorded first, so a crash mid-rebuild still finishes the rebuild at the next sync.
         self._write_state(seq=0, pending_rebuild=True)
-        return self.sync(store, progress=progress)
+        return self.sync(store, progress=progress, workers=workers)
 
     def count(self) -> int:
         return self.engine.count()
