@@ -214,3 +214,25 @@ def test_spellings_match_inside_longer_text(first: str, second: str, context: li
     text = " ".join([*context, first + ZWNJ + second, *context])
     assert spellings_match(first + second, text)
     assert spellings_match(first + " " + second, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**12), st.integers(0, 999))
+def test_numbers_agree_across_digit_sets_and_separators(whole: int, fraction: int) -> None:
+    plain = str(whole)
+    grouped = f"{whole:,}"
+    expected = tokenize(plain)
+    assert expected == [plain]
+    for written in (grouped, grouped.replace(",", "٬"), to_persian_digits(grouped.replace(",", "٬"))):
+        assert tokenize(written) == expected, written
+    decimal = f"{whole}.{fraction}"
+    assert tokenize(to_persian_digits(decimal.replace(".", "٫"))) == [decimal]
+    assert tokenize(f"{grouped}.{fraction}") == [decimal]
+
+
+def test_mixed_scripts_and_symbols() -> None:
+    assert tokenize("خبرگزاری IRNA گزارش داد: COVID-19 😷 در ۳۱ استان") == [
+        "خبرگزاری", "irna", "گزارش", "داد", "covid", "19", "در", "31", "استان",
+    ]  # fmt: skip
+    assert tokenize("مدينة الكتب") == ["مدینه", "الکتب"]
+    assert tokenize("کتاب‌ها‌یشان") == ["کتاب", "ها", "یشان"]
