@@ -268,3 +268,18 @@ def test_hostile_pages_are_what_they_claim():
     assert b"<body" not in (SITE_DIR / HOSTILE["nobody.html"]["file"]).read_bytes()
     assert (SITE_DIR / HOSTILE["empty.html"]["file"]).read_bytes() == b""
     assert not HOSTILE["nobody.html"]["is_article"] and not HOSTILE["empty.html"]["is_article"]
+
+
+def test_edited_site_serves_the_second_version_at_the_same_url(tmp_path: Path):
+    from vazeh.sample.server import serve_sample
+
+    [v2] = DATA["versions"]
+    first = next(p for p in ARTICLES if p["file"] == v2["replaces"])
+    server, base_url = serve_sample(site_dir=build_site.edited_site(tmp_path / "site"))
+    try:
+        page = httpx.get(base_url + first["url_path"]).content.decode("utf-8")
+    finally:
+        server.stop()
+    text = collapse(lxml.html.document_fromstring(page).text_content())
+    assert v2["title"] in text and first["title"] not in text
+    assert (SITE_DIR / first["file"]).read_bytes() != page.encode()

@@ -17,6 +17,7 @@ import email.utils
 import html
 import json
 import re
+import shutil
 import sys
 import tomllib
 from collections.abc import Callable
@@ -1241,6 +1242,19 @@ def write_site(site_dir: Path = SITE_DIR, expected_path: Path = EXPECTED) -> int
     if not expected_path.is_file() or expected_path.read_bytes() != data:
         expected_path.write_bytes(data)
     return len(files)
+
+
+def edited_site(dest: Path, site_dir: Path = SITE_DIR) -> Path:
+    """A copy of the site in `dest` with every `_versions/` edit swapped in at its
+    article's own path: serve it (serve_sample(site_dir=dest)) to see a story change
+    between two captures of the same URL."""
+    shutil.copytree(site_dir, dest, dirs_exist_ok=True)
+    versions = dest / "_versions"
+    for edited in versions.rglob("*"):
+        if edited.is_file():
+            target = dest / edited.relative_to(versions)
+            target.write_bytes(edited.read_bytes())
+    return dest
 
 
 def main(argv: list[str] | None = None) -> int:
