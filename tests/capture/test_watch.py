@@ -77,3 +77,20 @@ def test_sources_files_may_use_relative_urls_with_a_base():
     assert s.feeds == ["http://127.0.0.1:9999/rss.xml"] and s.name_fa == "ایکس"
     with pytest.raises(SourcesError, match="relative URL"):
         parse_sources({"source": [{"id": "x", "feeds": ["/rss.xml"]}]})
+
+
+def test_watch_forever_keeps_polling_and_survives_a_failing_source(archive, site, config):
+    import asyncio
+
+    from vazeh.capture import watch_forever_async
+
+    rounds = []
+    sources = [Source(id="broken", feeds=[site.base_url + "/gone.xml"], interval=0.01), _test_source(site)]
+    sources[1].interval = 0.01
+    asyncio.run(
+        watch_forever_async(archive, sources, config, on_round=lambda s, r: rounds.append((s.id, r)), rounds=2)
+    )
+    assert [sid for sid, _ in rounds].count("broken") == 2
+    test_rounds = [r for sid, r in rounds if sid == "test"]
+    assert [r.new_urls for r in test_rounds] == [4, 0]
+    assert all(r.source_errors for sid, r in rounds if sid == "broken")

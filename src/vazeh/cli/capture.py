@@ -111,7 +111,8 @@ def _print_capture_report(report) -> None:
     console.print(
         f"captured {report.captured}, revisits {report.revisits}, redirects {report.redirects}, "
         f"truncated {report.truncated}, blocked by robots.txt {report.robots}, "
-        f"refused {report.refused}, failed {report.failed}"
+        f"refused {report.refused}, failed {report.failed}",
+        soft_wrap=True,
     )
     for line in report.errors[:50]:
         err_console.print(f"  [yellow]skipped[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
@@ -210,7 +211,8 @@ def watch(
 def print_watch_report(report) -> None:
     console.print(
         f"sources {report.sources}, feeds fetched {report.feeds} ({report.not_modified} unchanged), "
-        f"new URLs {report.new_urls}"
+        f"new URLs {report.new_urls}",
+        soft_wrap=True,
     )
     _print_capture_report(report.capture)
     for line in report.source_errors:
