@@ -20,7 +20,15 @@ from vazeh.extract import content, dates
 from vazeh.extract.document import looks_binary, parse
 from vazeh.extract.metadata import Metadata, read_metadata, text_value, types_of
 from vazeh.extract.model import Article, Image
-from vazeh.extract.profiles import Profile, Profiles, default_profiles, match_profile, site_name_of
+from vazeh.extract.profiles import (
+    Profile,
+    Profiles,
+    default_profiles,
+    domain_entry,
+    fold_letters,
+    match_profile,
+    site_name_of,
+)
 from vazeh.extract.source import credited_source, site_source
 from vazeh.extract.text import collapse, node_text, paragraphs
 
@@ -96,7 +104,7 @@ def _list_texts(
         out: list[str] = []
         for n in nodes:
             t = node_text(n).strip(" »›>/|،,-–")
-            if t and t not in skip and (not unique or t not in out) and len(t) <= max_len:
+            if t and fold_letters(t) not in skip and (not unique or t not in out) and len(t) <= max_len:
                 out.append(t)
         if out:
             return out
@@ -104,7 +112,12 @@ def _list_texts(
 
 
 # ---------------------------------------------------------------- fields
-def _site(url: str | None, canonical: str | None) -> str | None:
+def _site(url: str | None, canonical: str | None, profile: Profile | None, matched_domain: str | None) -> str | None:
+    """The outlet's domain: the profile's (also for a copy served from a mirror or the
+    sample site), else the host of the canonical URL or of the capture URL."""
+    if matched_domain:
+        return matched_domain
+    hosts = []
     for u in (canonical, url):
         if not u:
             continue
@@ -112,14 +125,14 @@ def _site(url: str | None, canonical: str | None) -> str | None:
             host = urlsplit(u).hostname or ""
         except ValueError:
             continue
-        if host and not host.startswith(_LOOPBACK):
-            return host.removeprefix("www.")
-    if url:
-        try:
-            return urlsplit(url).hostname
-        except ValueError:
-            return None
-    return None
+        if host:
+            hosts.append(host)
+    real = [h for h in hosts if not h.startswith(_LOOPBACK)]
+    if profile is not None and profile.domains and not real:
+        return profile.domains[0]
+    if real:
+        return real[0].removeprefix("www.")
+    return hosts[0] if hosts else None
 
 
 def _absolute(base: str | None, href: str | None) -> str | None:
@@ -148,15 +161,16 @@ def _language(profile: Profile | None, md: Metadata, text_sample: str) -> str | 
     return None
 
 
-def _generic_title(tree: LexborHTMLParser, md: Metadata) -> str | None:
-    hints = [
-        text_value(md.article_value("headline")),
-        md.first("og:title", "twitter:title"),
-    ]
+def _title_hints(tree: LexborHTMLParser, md: Metadata) -> list[str]:
+    hints = [text_value(md.article_value("headline")), md.first("og:title", "twitter:title")]
     title_tag = tree.css_first("title")
     if title_tag is not None:
         hints.append(collapse(title_tag.text() or ""))
-    hints = [h for h in hints if h]
+    return [h for h in hints if h]
+
+
+def _headline(tree: LexborHTMLParser, hints: list[str]) -> str | None:
+    """The h1 that agrees with the page's metadata or <title>, if there is one."""
     h1s = [node_text(h) for h in tree.css("h1")[:10]]
     h1s = [h for h in h1s if len(h) >= 5]
     for h in h1s:
@@ -165,16 +179,22 @@ def _generic_title(tree: LexborHTMLParser, md: Metadata) -> str | None:
     # A page may have several h1s (site name, programme name, headline): the longest
     # one that agrees with the metadata is the headline.
     agreeing = [h for h in h1s if any(h in hint or hint in h for hint in hints)]
-    if agreeing:
-        return max(agreeing, key=len)
+    return max(agreeing, key=len) if agreeing else None
+
+
+def _generic_title(tree: LexborHTMLParser, md: Metadata, hints: list[str]) -> str | None:
+    h = _headline(tree, hints)
+    if h:
+        return h
     if hints:
         best = hints[0]
-        if best is hints[-1] and title_tag is not None:
+        if len(hints) == 1 and tree.css_first("title") is not None:
             # Only the <title> is left: drop the site name that sites append to it.
             parts = _TITLE_SPLIT.split(best)
             best = max(parts, key=len) if parts else best
         return best
-    return h1s[0] if h1s else None
+    h1 = tree.css_first("h1")
+    return node_text(h1) or None if h1 is not None else None
 
 
 def _author(tree: LexborHTMLParser, profile: Profile, fallback: Profile, md: Metadata, site_names: set[str]) -> str | None:
@@ -190,29 +210,85 @@ def _author(tree: LexborHTMLParser, profile: Profile, fallback: Profile, md: Met
     return None
 
 
-def _images(base: str | None, md: Metadata, body: LexborNode | None) -> list[Image]:
+def _article_region(body: LexborNode, title_node: LexborNode | None) -> LexborNode:
+    """The smallest element holding both headline and body (the story's own box)."""
+    if title_node is None:
+        return body
+    title_chain = set()
+    n = title_node
+    for _ in range(60):
+        if n is None:
+            break
+        title_chain.add(n.mem_id)
+        n = n.parent
+    n = body
+    for _ in range(60):
+        if n is None or n.tag in ("body", "html"):
+            return body
+        if n.mem_id in title_chain:
+            return n
+        n = n.parent
+    return body
+
+
+def _in_furniture(node: LexborNode, stop: LexborNode, generic) -> bool:  # noqa: ANN001
+    """Inside a link (related stories, ads) or a box named like furniture, below `stop`."""
+    n = node.parent
+    stop_id = stop.mem_id
+    for _ in range(30):
+        if n is None or n.mem_id == stop_id:
+            return False
+        if n.tag in ("a", "aside", "nav"):
+            return True
+        a = n.attributes
+        if generic.boilerplate_class.search(f"{a.get('class') or ''} {a.get('id') or ''}"):
+            return True
+        n = n.parent
+    return False
+
+
+def _images(base: str | None, region: LexborNode | None, generic, caption_prefixes: tuple[str, ...]) -> list[Image]:  # noqa: ANN001
+    """The story's own pictures, with their captions: figures in the story's box and
+    pictures inside the body; never logos, ads or related-story thumbnails."""
     out: list[Image] = []
+    if region is None:
+        return out
     seen: set[str] = set()
-
-    def add(src: str | None, caption: str | None) -> None:
-        u = _absolute(base, src)
-        if u and u not in seen and not u.startswith("data:"):
-            seen.add(u)
-            out.append(Image(u, caption or None))
-
-    og = md.first("og:image", "twitter:image")
-    if body is not None:
-        for fig in body.css("figure"):
-            img = fig.css_first("img")
-            if img is not None:
-                cap = fig.css_first("figcaption")
-                add(img.attributes.get("src") or img.attributes.get("data-src"), node_text(cap) if cap else None)
-        for img in body.css("img")[:50]:
-            add(img.attributes.get("src") or img.attributes.get("data-src"), img.attributes.get("alt") and None)
-    if og:
-        if _absolute(base, og) not in seen:
-            out.insert(0, Image(_absolute(base, og) or og, None))
+    for img in region.css("img")[:100]:
+        if _in_furniture(img, region, generic):
+            continue
+        a = img.attributes
+        src = a.get("src") or a.get("data-src") or a.get("data-original")
+        url = _absolute(base, src)
+        if not url or url in seen or url.startswith("data:"):
+            continue
+        caption = None
+        fig = img.parent
+        for _ in range(5):
+            if fig is None or fig.tag == "figure":
+                break
+            fig = fig.parent
+        if fig is not None and fig.tag == "figure":
+            cap = fig.css_first("figcaption")
+            caption = node_text(cap) if cap is not None else None
+            for prefix in caption_prefixes:
+                if caption and caption.startswith(prefix):
+                    caption = caption[len(prefix):].strip()
+        elif not _is_story_picture(img):
+            continue
+        seen.add(url)
+        out.append(Image(url, caption or None))
     return out
+
+
+def _is_story_picture(img: LexborNode) -> bool:
+    """An inline picture outside any figure counts when it is not an icon or a spacer."""
+    a = img.attributes
+    for dim in ("width", "height"):
+        v = (a.get(dim) or "").strip().rstrip("px")
+        if v.isdigit() and int(v) < 100:
+            return False
+    return True
 
 
 def _news_id(profile: Profile | None, profiles: Profiles, urls: list[str | None]) -> str | None:
@@ -235,7 +311,9 @@ def _news_id(profile: Profile | None, profiles: Profiles, urls: list[str | None]
     return None
 
 
-def _is_article(md: Metadata, profile_body: bool, body: list[str], main_links: float, has_id: bool) -> bool:
+def _is_article(
+    md: Metadata, profile_body: bool, body: list[str], main_links: float, has_id: bool, has_headline: bool
+) -> bool:
     """A story, or a home / list / other page? Weighs the page's own claim (JSON-LD,
     og:type), the profile's body element, a news id in the URL, and the prose itself."""
     chars = sum(len(p) for p in body)
@@ -249,6 +327,8 @@ def _is_article(md: Metadata, profile_body: bool, body: list[str], main_links: f
     if profile_body:
         score += 2
     if has_id:
+        score += 1
+    if has_headline:
         score += 1
     if chars >= 600 and long_paras >= 3:
         score += 2
@@ -278,17 +358,18 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     site_name = site_name_of(md)
 
     # Headline, kicker and lead come before the body: the body's cleanup removes nodes.
-    if prof.title:
-        title, _ = _first_text(tree, prof.title)
-    else:
-        title = None
+    hints = _title_hints(tree, md)
+    title, title_node = _first_text(tree, prof.title) if prof.title else (None, None)
     if not title:
-        title = _generic_title(tree, md)
+        title = _generic_title(tree, md, hints)
+    if title_node is None and title:
+        title_node = next((h for h in tree.css("h1")[:10] if node_text(h) == title), None)
+    has_headline = title_node is not None and (profile is not None or _headline(tree, hints) == title)
     kicker, _ = _first_text(tree, prof.selectors("kicker", fallback))
     lead, lead_node = _first_text(tree, prof.selectors("lead", fallback))
     if lead and len(lead) < 15:
         lead = None
-    home = generic.home_labels
+    home = frozenset(fold_letters(h) for h in generic.home_labels)
     # A breadcrumb may repeat a label (a province and its capital desk): kept as shown.
     category = _list_texts(tree, prof.selectors("category", fallback), home, unique=False)
     # Tags are short labels; a headline-long link in a "tags" box is a related story.
@@ -319,7 +400,8 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         body_node = content.find_main(tree, generic)
         if body_node is not None and profile is not None:
             warnings.append(f"profile {profile.name}: body selectors matched nothing; used the generic finder")
-    images = _images(url or canonical, md, body_node)
+    region = _article_region(body_node, title_node) if body_node is not None else None
+    images = _images(url or canonical, region, generic, generic.caption_prefixes)
     body: list[str] = []
     main_links = 0.0
     if body_node is not None:
@@ -330,7 +412,14 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
             except Exception:  # noqa: BLE001
                 continue
         skip = content.make_skip(generic, furniture=True)
-        parts = [body_node] if profile_body else content.with_stray_siblings(body_node, generic)
+        if profile_body and profile.body_parts:
+            # Sites that build the story from sibling blocks among page furniture
+            # (BBC) name the blocks that are story text.
+            parts = body_node.css(", ".join(profile.body_parts))
+        elif profile_body:
+            parts = [body_node]
+        else:
+            parts = content.with_stray_siblings(body_node, generic)
         paras = [p for part in parts for p in paragraphs(part, skip)]
         total = sum(len(p.text) for p in paras) or 1
         main_links = sum(p.link_chars for p in paras) / total
@@ -348,8 +437,8 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         lead = None
 
     news_id = _news_id(profile, profiles, [url, canonical])
-    is_article = _is_article(md, profile_body, body, main_links, news_id is not None)
-    site = _site(url, canonical)
+    is_article = _is_article(md, profile_body, body, main_links, news_id is not None, has_headline)
+    site = _site(url, canonical, profile, domain_entry(profile, [url, canonical]) if how == "domain" else None)
     source = None
     if is_article:
         source = credited_source(body + ([lead] if lead else []), profiles.agencies)

@@ -13,8 +13,15 @@ from selectolax.lexbor import LexborHTMLParser
 
 from vazeh.extract.metadata import Metadata, text_value
 
-_LIST_KEYS = ("domains", "site_names", "signatures", "title", "kicker", "lead", "body", "date",
+_LIST_KEYS = ("domains", "site_names", "signatures", "title", "kicker", "lead", "body", "body_parts", "date",
               "category", "tags", "author", "drop", "news_id")
+# Old pages (windows-1256 above all) write Arabic yeh and kaf; names are matched
+# with both folded to the Persian letters. Only for matching: text is never changed.
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "‌": " "})
+
+
+def fold_letters(text: str) -> str:
+    return " ".join(text.translate(_FOLD).split())
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Profile:
     category: tuple[str, ...] | None = None
     tags: tuple[str, ...] | None = None
     author: tuple[str, ...] | None = None
+    body_parts: tuple[str, ...] = ()  # within the body element, only these blocks are story text
     drop: tuple[str, ...] = ()
     news_id: tuple[str, ...] = ()
 
@@ -57,6 +65,7 @@ class Generic:
     boilerplate: tuple[re.Pattern[str], ...]
     boilerplate_class: re.Pattern[str]
     news_id: tuple[str, ...]
+    caption_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,7 @@ def load_profiles(text: str | None = None) -> Profiles:
         boilerplate=tuple(re.compile(p) for p in g.get("boilerplate", ())),
         boilerplate_class=re.compile(g.get("boilerplate_class", "(?!)"), re.I),
         news_id=tuple(g.get("news_id", ())),
+        caption_prefixes=tuple(g.get("caption_prefixes", ())),
     )
     agencies = tuple(Agency(a["source"], tuple(a.get("credits", ()))) for a in data.get("agency", ()))
     return Profiles(tuple(profiles), agencies, generic, fallback, {p.name: p for p in profiles})
@@ -127,16 +137,30 @@ def _host_path(url: str | None) -> str:
     return host + parts.path
 
 
-def by_domain(profiles: Profiles, url: str | None) -> Profile | None:
+def _domain_matches(domain: str, url: str | None) -> bool:
     hp = _host_path(url)
     if not hp:
-        return None
+        return False
     host, _, path = hp.partition("/")
+    dhost, _, dpath = domain.partition("/")
+    return (host == dhost or host.endswith("." + dhost)) and path.startswith(dpath)
+
+
+def by_domain(profiles: Profiles, url: str | None) -> Profile | None:
     for p in profiles.profiles:
-        for d in p.domains:
-            dhost, _, dpath = d.partition("/")
-            if (host == dhost or host.endswith("." + dhost)) and path.startswith(dpath):
-                return p
+        if any(_domain_matches(d, url) for d in p.domains):
+            return p
+    return None
+
+
+def domain_entry(profile: Profile | None, urls: list[str | None]) -> str | None:
+    """The profile's domain entry that one of `urls` falls under (e.g. "bbc.com/persian")."""
+    if profile is None:
+        return None
+    for url in urls:
+        for d in profile.domains:
+            if _domain_matches(d, url):
+                return d
     return None
 
 
@@ -161,8 +185,9 @@ def match_profile(
             return p, "domain"
     name = site_name_of(md)
     if name:
+        folded = fold_letters(name)
         for p in profiles.profiles:
-            if any(re.search(rx, name) for rx in p.site_names):
+            if any(re.search(rx, name) or re.search(rx, folded) for rx in p.site_names):
                 return p, "site_name"
     matches = [
         p for p in profiles.profiles if p.signatures and all(tree.css_first(s) is not None for s in p.signatures)

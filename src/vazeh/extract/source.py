@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from vazeh.extract.profiles import Agency
+from vazeh.extract.profiles import Agency, fold_letters
 
 # Between «به گزارش» and the agency there may be a reporter or desk
 # («خبرنگار گروه استان‌های …»), but no comma: the credit ends at the first one.
@@ -25,7 +25,7 @@ def _patterns(agencies: tuple[Agency, ...]) -> tuple[dict[str, str], list[re.Pat
     by_name: dict[str, str] = {}
     for a in agencies:
         for c in a.credits:
-            by_name.setdefault(c, a.source)
+            by_name.setdefault(fold_letters(c), a.source)
     # Longest names first, so «خبرگزاری فارس» is not read as the province «فارس» elsewhere.
     names = "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
     pats = [re.compile(p.format(names=names)) for p in (_SENT, _SOURCE_LINE, _REPORT)]
@@ -37,6 +37,7 @@ def credited_source(paragraphs: list[str], agencies: tuple[Agency, ...]) -> str 
     if not agencies or not paragraphs:
         return None
     by_name, (sent, source_line, report) = _patterns(agencies)
+    paragraphs = [fold_letters(p) for p in paragraphs[:2]] + [fold_letters(p) for p in paragraphs[-3:]]
     tail = paragraphs[-3:]
     for p in tail:
         m = sent.search(p) or source_line.search(p)
