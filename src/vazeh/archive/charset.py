@@ -67,15 +67,18 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
 def _has_multibyte(body: bytes) -> bool:
-    return any(b >= 0x80 for b in body[:65536])
+    return _HIGH_BYTE.search(body, 0, 65536) is not None
 
 
 def sniff(body: bytes) -> str:
     if not _has_multibyte(body) or _is_utf8(body):
         return "utf-8"
     sample = body[:65536]
-    high = sum(1 for b in sample if b >= 0x80)
+    high = len(_HIGH_BYTE.findall(sample))
     if high and len(_ARABIC_1256.findall(sample)) / high > 0.6:
         return "windows-1256"
     try:

@@ -27,6 +27,7 @@ _VOID = frozenset(
 # unclosed ones do not deepen the real tree, so they are not counted.
 _SELF_CLOSING = frozenset(b"p li dt dd tr td th option optgroup rb rt rp".split())
 _TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+_TAG_NAME = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
 
 
 @dataclass
@@ -56,16 +57,17 @@ def looks_binary(body: bytes) -> bool:
 
 
 def max_depth(body: bytes) -> int:
-    """An upper bound of the element depth: start tags minus end tags, void elements ignored."""
+    """An upper bound of the element depth: start tags minus end tags, void and
+    self-closing-by-parser elements ignored."""
     depth = top = 0
-    for m in _TAG.finditer(body):
-        name = m.group(2).lower()
-        if name in _SELF_CLOSING:
+    skip = _VOID | _SELF_CLOSING
+    for slash, name in _TAG_NAME.findall(body):
+        name = name.lower()
+        if name in skip:
             continue
-        if m.group(1):
-            depth = max(0, depth - 1)
-        elif m.group(3) or name in _VOID:
-            continue
+        if slash:
+            if depth:
+                depth -= 1
         else:
             depth += 1
             if depth > top:
