@@ -279,8 +279,8 @@ def nav(items: list[str], prefix: str, cls: str) -> str:
 def related_items(story: Story, all_stories: list[Story], n: int = 3) -> list[Story]:
     same = [s for s in all_stories if s.outlet.id == story.outlet.id and s.key != story.key]
     other = [s for s in all_stories if s.outlet.id != story.outlet.id]
-    # a reader of a Dari page is offered Dari stories first, then the rest
-    other.sort(key=lambda s: s.outlet.language != story.outlet.language)
+    # an outlet with few stories of its own links to its sister sites (same CMS) first
+    other.sort(key=lambda s: (s.outlet.layout != story.outlet.layout, s.outlet.language != story.outlet.language))
     return (same + other)[:n]
 
 
@@ -665,6 +665,7 @@ def layout_yjc(story: Story, ctx: Context) -> str:
 <meta property="article:published_time" content="{meta_date}">
 <meta property="og:locale" content="fa_IR">
 <link rel="canonical" href="{story.url_path}">
+{"" if story.encoding == "ncr" else json_ld(news_article_ld(story, date=story.published.isoformat()))}
 </head>
 <body>
 <div class="wrapper"><header class="header_box"><a class="logo_link" href="/yjc/">باشگاه خبرنگاران جوان</a>
@@ -674,7 +675,7 @@ def layout_yjc(story: Story, ctx: Context) -> str:
 <div class="news_path"> گروه : {path} </div>
 <div class="news_nav news_pdate_c"><span class="news_nav_title">تاریخ انتشار: </span>{visible_date(story)}</div></div>
 <div class="news_body_con">
-<div class="rutitr_body"></div>
+<div class="rutitr_body">{esc(story.kicker)}</div>
 <h1 class="title"><span class="title-news">{esc(story.title)}</span></h1>
 <div class="subtitle"><h2>{esc(story.lead)}</h2></div>
 <div class="news_size"><span class="news_size_up">+</span><span class="news_size_down">-</span></div>
