@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vazeh.extract import extract_article
 
@@ -142,3 +144,38 @@ def test_whitespace_collapses_but_zero_width_marks_stay() -> None:
     body = "<p>الف&nbsp;&nbsp;ب\u2003ج\n\tد&#8204;ه\u200fو\u200dز و این جمله برای طولانی‌تر شدن متن است تا پاراگراف باشد.</p>" + STORY
     art = extract_article(page(body).encode())
     assert art.body[0].startswith("الف ب ج د\u200cه\u200fو\u200dز")
+
+
+TAGS = ["div", "p", "span", "a", "br", "h1", "script", "style", "table", "td", "li", "ul", "figure", "meta", "b"]
+
+
+@st.composite
+def tag_soup(draw: st.DrawFn) -> bytes:
+    parts = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from([f"<{t}>" for t in TAGS] + [f"</{t}>" for t in TAGS]),
+                st.sampled_from(["<p class='lead'>", "<div class='item-text' itemprop='articleBody'>", "<!--", "-->",
+                                 "<meta property='og:type' content='article'>", "&#x200c;", "&nbsp;", "&#0;", "<",
+                                 "<script type='application/ld+json'>{\"@type\":", "]]>", "<![CDATA["]),
+                st.text(alphabet="ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی \u200c\n،.:0123456789", max_size=40),
+            ),
+            max_size=60,
+        )
+    )
+    return "".join(parts).encode(draw(st.sampled_from(["utf-8", "utf-16-le"])), errors="ignore")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tag_soup())
+def test_tag_soup_never_crashes(html: bytes) -> None:
+    art = extract_article(html, url="http://127.0.0.1:8000/news/1/x")
+    assert isinstance(art.body, list) and all(p and p == " ".join(p.split()) for p in art.body)
+    assert not any("extraction failed" in w for w in art.warnings)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=3000))
+def test_random_bytes_never_crash(data: bytes) -> None:
+    art = extract_article(data)
+    assert not any("extraction failed" in w for w in art.warnings)
