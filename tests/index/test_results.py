@@ -1,0 +1,85 @@
+"""What a result shows: original text in snippets, marks, facets, Jalali dates, near-duplicates."""
+
+from __future__ import annotations
+
+from tests.index.conftest import add, article
+
+
+def test_snippet_is_the_original_text_with_matches_marked(index):
+    add(index, article("در اين گزارش كتاب‌ها و دفترها را شمردیم؛ قیمت ۲٫۵ هزار تومان بود."))
+    hit = index.search("کتاب 2.5").hits[0]
+    # Arabic yeh/kaf, ZWNJ and Persian digits stay as published.
+    assert "<mark>كتاب</mark>\u200cها" in hit.snippet_html
+    assert "<mark>۲٫۵</mark>" in hit.snippet_html
+    assert "اين" in hit.snippet_html
+
+
+def test_snippet_is_html_escaped(index):
+    add(index, article('کد <script>alert("x")</script> در صفحه مترو & اتوبوس'))
+    html = index.search("مترو").hits[0].snippet_html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "&amp;" in html
+    assert "<mark>مترو</mark>" in html
+
+
+def test_snippet_marks_both_halves_of_a_spaced_match(index):
+    add(index, article("سامانه جدید فردا راه اندازی خواهد شد."))
+    assert "<mark>راه</mark> <mark>اندازی</mark>" in index.search("راهاندازی").hits[0].snippet_html
+
+
+def test_snippet_picks_the_matching_paragraph_of_a_long_article(index):
+    filler = "این بند درباره موضوعی دیگر است. " * 30
+    a = article("", lead="لید خبر")
+    a.body = [filler, "در این بند سخن از آتشفشان است.", filler]
+    add(index, a)
+    html = index.search("آتشفشان").hits[0].snippet_html
+    assert "<mark>آتشفشان</mark>" in html
+    assert len(html) < 400
+
+
+def test_facets_count_sources_categories_and_jalali_months(index):
+    add(
+        index,
+        article("خبر انتخابات", source="مهر", category=["سیاسی"], published="2017-01-10T10:00:00+03:30"),
+        article("خبر انتخابات", source="مهر", category=["سیاسی"], published="2017-01-25T10:00:00+03:30"),
+        article("خبر انتخابات", source="ایسنا", category=["اجتماعی"], published="2017-02-25T10:00:00+03:30"),
+    )
+    r = index.search("انتخابات")
+    assert r.facets["source"] == [("مهر", 2), ("ایسنا", 1)]
+    assert dict(r.facets["category"]) == {"سیاسی": 2, "اجتماعی": 1}
+    assert r.facets["month"] == [("1395-12", 1), ("1395-11", 1), ("1395-10", 1)]
+
+
+def test_hit_fields(index):
+    add(index, article("خبر آزمون", title="عنوان آزمون", source="مهر", url="https://mehr.example/n/1",
+                       published="2017-01-10T10:00:00+03:30"))
+    hit = index.search("آزمون").hits[0]
+    assert hit.title == "عنوان آزمون"
+    assert hit.source == "مهر"
+    assert hit.url == "https://mehr.example/n/1"
+    assert hit.published == "2017-01-10T10:00:00+03:30"
+    assert "۱۳۹۵" in (hit.published_jalali or "")
+    d = index.search("آزمون").to_dict()
+    assert d["hits"][0]["snippet_html"] and d["total"] == 1 and d["facets"]["source"] == [["مهر", 1]]
+
+
+def test_republished_story_shows_earliest_version_and_who_else_published_it(index):
+    story = (
+        "وزیر نیرو امروز در نشستی خبری از آغاز ساخت سه سد تازه در استان‌های جنوبی کشور خبر داد "
+        "و گفت این طرح‌ها تا پایان سال آینده به بهره‌برداری می‌رسند و آب آشامیدنی صدها روستا را تامین می‌کنند."
+    )
+    add(
+        index,
+        article(story + " به گزارش ایسنا", source="ایسنا", url="https://isna.example/1", published="2017-01-10T12:00:00+03:30"),
+        article(story, source="مهر", url="https://mehr.example/1", published="2017-01-10T09:00:00+03:30"),
+        article(story + " منبع: مهر", source="وضوح", url="https://vazeh.example/1", published="2017-01-10T15:00:00+03:30"),
+        article("گزارشی بی‌ربط درباره ساخت سد در کشوری دیگر که کوتاه است", source="فارس", url="https://fars.example/1"),
+        fingerprints=True,
+    )
+    r = index.search("سد")
+    assert r.total == 4
+    assert len(r.hits) == 2
+    grouped = next(h for h in r.hits if h.also_published_by)
+    assert grouped.url == "https://mehr.example/1"  # the earliest version
+    assert sorted(o["source"] for o in grouped.also_published_by) == ["ایسنا", "وضوح"]

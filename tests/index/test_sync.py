@@ -1,0 +1,124 @@
+"""The index keeps step with the article catalog, also across crashes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.index.conftest import article, urls
+from vazeh.extract.model import ArticleStore
+from vazeh.index import SearchIndex
+
+
+@pytest.fixture
+def store(archive):
+    return ArticleStore(archive.db)
+
+
+def put(store, capture_id, art, *, surt, captured_at="2017-01-10T08:00:00+00:00"):
+    return store.put(capture_id, art, extractor_version="t", surt=surt, captured_at=captured_at)
+
+
+def open_index(home):
+    return SearchIndex.open(home)
+
+
+def test_sync_indexes_new_articles_once(home, store):
+    put(store, 1, article("خبر نخست درباره سد کرج", url="https://a.ir/1"), surt="ir,a)/1")
+    put(store, 2, article("خبر دوم درباره سد لار", url="https://a.ir/2"), surt="ir,a)/2")
+    with open_index(home) as ix:
+        assert ix.sync(store) == 2
+        assert ix.sync(store) == 0  # nothing new
+        assert sorted(urls(ix.search("سد"))) == ["https://a.ir/1", "https://a.ir/2"]
+        put(store, 3, article("خبر سوم درباره سد", url="https://a.ir/3"), surt="ir,a)/3")
+        assert ix.sync(store) == 1
+        assert ix.search("سد").total == 3
+
+
+def test_one_document_per_story_url_showing_the_newest_capture(home, store):
+    put(store, 1, article("متن اول گزارش زلزله", title="نسخه اول", url="https://a.ir/q"), surt="ir,a)/q",
+        captured_at="2017-01-10T08:00:00+00:00")
+    put(store, 2, article("متن اصلاح شده گزارش زلزله", title="نسخه دوم", url="https://a.ir/q"), surt="ir,a)/q",
+        captured_at="2017-01-11T08:00:00+00:00")
+    with open_index(home) as ix:
+        ix.sync(store)
+        r = ix.search("زلزله")
+        assert r.total == 1
+        assert r.hits[0].title == "نسخه دوم"
+        assert r.hits[0].capture_id == 2
+        assert ix.search("اول").total == 0
+
+
+def test_a_story_that_is_no_longer_an_article_leaves_the_index(home, store):
+    put(store, 1, article("گزارش سیل", url="https://a.ir/s"), surt="ir,a)/s")
+    with open_index(home) as ix:
+        ix.sync(store)
+        assert ix.search("سیل").total == 1
+        gone = article("گزارش سیل", url="https://a.ir/s")
+        gone.is_article = False
+        put(store, 1, gone, surt="ir,a)/s")  # re-extraction says: not a story
+        ix.sync(store)
+        assert ix.search("سیل").total == 0
+
+
+def test_crash_after_engine_commit_before_state_write_replays_without_duplicates(home, store):
+    for i in range(5):
+        put(store, i, article(f"گزارش شماره {i} از بندر", url=f"https://a.ir/{i}"), surt=f"ir,a)/{i}")
+    with open_index(home) as ix:
+        ix.sync(store)
+    state = home / "index" / "state.json"
+    data = json.loads(state.read_text())
+    data["seq"] = 0  # the engine committed, the process died before recording it
+    state.write_text(json.dumps(data))
+    with open_index(home) as ix:
+        assert ix.last_seq == 0
+        ix.sync(store)
+        assert ix.search("بندر").total == 5
+        assert ix.count() == 5
+        assert ix.last_seq == store.max_seq()
+
+
+def test_crash_before_engine_commit_loses_nothing(home, store):
+    put(store, 1, article("گزارش بارش برف", url="https://a.ir/1"), surt="ir,a)/1")
+    ix = open_index(home)
+    ix.sync(store)
+    put(store, 2, article("گزارش دیگر برف", url="https://a.ir/2"), surt="ir,a)/2")
+    from vazeh.index.search import _story_for
+
+    ix.add_stories([_story_for(store, store.get(2))])
+    ix.close()  # killed before commit: the engine rolls back
+    with open_index(home) as ix:
+        assert ix.search("برف").total == 1
+        ix.sync(store)
+        assert ix.search("برف").total == 2
+
+
+def test_rebuild_starts_over_and_an_interrupted_rebuild_finishes_at_next_sync(home, store):
+    put(store, 1, article("گزارش کنسرت", url="https://a.ir/1"), surt="ir,a)/1")
+    with open_index(home) as ix:
+        ix.sync(store)
+        from tests.index.conftest import add
+
+        add(ix, article("سندی که در فهرست نیست کنسرت", url="https://stale.ir/x"))
+        assert ix.search("کنسرت").total == 2
+        assert ix.rebuild(store) == 1
+        assert urls(ix.search("کنسرت")) == ["https://a.ir/1"]
+    state = home / "index" / "state.json"
+    data = json.loads(state.read_text())
+    data.update(seq=0, pending_rebuild=True)  # died right after deciding to rebuild
+    state.write_text(json.dumps(data))
+    with open_index(home) as ix:
+        ix.sync(store)
+        assert urls(ix.search("کنسرت")) == ["https://a.ir/1"]
+        assert ix.count() == 1
+
+
+def test_unreadable_state_rebuilds(home, store):
+    put(store, 1, article("گزارش نمایشگاه", url="https://a.ir/1"), surt="ir,a)/1")
+    with open_index(home) as ix:
+        ix.sync(store)
+    (home / "index" / "state.json").write_text("{not json")
+    with open_index(home) as ix:
+        ix.sync(store)
+        assert ix.search("نمایشگاه").total == 1
