@@ -310,6 +310,7 @@ def test_format_jalali_exact() -> None:
     assert format_jalali_date(moment) == "۱۴ دی ۱۳۹۵"
     assert format_jalali(datetime(2017, 1, 3, 11, 13)) == "سه‌شنبه ۱۴ دی ۱۳۹۵ - ۱۱:۱۳"  # naive: as is
     assert format_jalali(moment, tz=KABUL) == "سه‌شنبه ۱۴ دی ۱۳۹۵ - ۱۲:۱۳"
+    assert format_jalali(moment, tz="UTC") == "سه‌شنبه ۱۴ دی ۱۳۹۵ - ۰۷:۴۳"
     assert format_jalali(datetime(2024, 3, 21, 9, 5, tzinfo=TEHRAN)) == "پنج‌شنبه ۲ فروردین ۱۴۰۳ - ۰۹:۰۵"
     assert jalali_ymd(moment) == (1395, 10, 14)
 

@@ -3,7 +3,8 @@
 ``parse_date`` reads, anywhere inside the string (labels such as ``تاریخ انتشار:`` around it are
 fine):
 
-* textual Jalali: ``[weekday] day month [ماه] year [sep time]`` with Persian month names and their
+* textual Jalali: ``[weekday] day month [ماه] year [sep time]`` (the weekday is optional and not
+  checked against the date) with Persian month names and their
   variants (Arabic letters ``ارديبهشت``, ``دى``; ``امرداد``; ``دی‌ماه``), or the Dari solar months
   (حمل ثور جوزا سرطان اسد سنبله میزان عقرب قوس جدی دلو حوت), weekday with ZWNJ, space or joined;
   separators ``-``, ``،``, ``,``, ``|``, ``/``, ``ساعت``; the time may also come first; month
@@ -418,25 +419,25 @@ def _minus_jalali_months(moment: datetime, months: int) -> datetime:
     return _localize(wall, moment.tzinfo or TEHRAN)
 
 
-def _local(dt: datetime, tz: tzinfo | None) -> datetime:
+def _local(dt: datetime, tz: tzinfo | str | None) -> datetime:
     if dt.tzinfo is None:
         return dt
-    return dt.astimezone(tz or TEHRAN)
+    return dt.astimezone(_zone(tz) or TEHRAN)
 
 
-def jalali_ymd(dt: datetime, tz: tzinfo | None = None) -> tuple[int, int, int]:
+def jalali_ymd(dt: datetime, tz: tzinfo | str | None = None) -> tuple[int, int, int]:
     """(year, month, day) of ``dt`` in the Jalali calendar, in Tehran time unless naive or ``tz``."""
     j = JalaliDate(_local(dt, tz).date())
     return j.year, j.month, j.day
 
 
-def format_jalali_date(dt: datetime, tz: tzinfo | None = None) -> str:
+def format_jalali_date(dt: datetime, tz: tzinfo | str | None = None) -> str:
     """``۱۴ دی ۱۳۹۵``: day, month name, year, in Tehran time unless ``dt`` is naive or ``tz`` given."""
     year, month, day = jalali_ymd(dt, tz)
     return to_persian_digits(f"{day} {JALALI_MONTHS[month - 1]} {year}")
 
 
-def format_jalali(dt: datetime, tz: tzinfo | None = None) -> str:
+def format_jalali(dt: datetime, tz: tzinfo | str | None = None) -> str:
     """``سه‌شنبه ۱۴ دی ۱۳۹۵ - ۱۱:۱۳``, in Tehran time unless ``dt`` is naive or ``tz`` given."""
     local = _local(dt, tz)
     clock = to_persian_digits(f"{local.hour:02d}:{local.minute:02d}")
