@@ -165,29 +165,28 @@ class Fetcher:
     async def capture(self, url: str, *, archive_it: bool = True, extra_headers: dict[str, str] | None = None) -> CaptureOutcome:
         """Fetch `url`, following redirects, archiving every hop."""
         outcome = CaptureOutcome(url)
-        async with self._limit:
-            current = url
-            for _ in range(self.config.max_redirects + 1):
-                try:
-                    _check_scheme(current)
-                    await self._check_address(current)
-                    if self.config.obey_robots and not await self.robots.allowed(current):
-                        outcome.skipped = "robots.txt"
-                        return outcome
-                    hop = await self._exchange(current, archive_it=archive_it, extra_headers=extra_headers)
-                except AddressRefused as e:
-                    outcome.skipped = f"address refused: {e}"
+        current = url
+        for _ in range(self.config.max_redirects + 1):
+            try:
+                _check_scheme(current)
+                await self._check_address(current)
+                if self.config.obey_robots and not await self.robots.allowed(current):
+                    outcome.skipped = "robots.txt"
                     return outcome
-                except Exception as e:  # noqa: BLE001 - one URL's failure is reported, not raised
-                    outcome.error = _describe(e)
-                    return outcome
-                outcome.hops.append(hop)
-                location = hop.header("Location")
-                if hop.status not in REDIRECT_STATUSES or not location:
-                    return outcome
-                current = urljoin(current, location.strip())
-            outcome.error = f"more than {self.config.max_redirects} redirects"
-            return outcome
+                hop = await self._exchange(current, archive_it=archive_it, extra_headers=extra_headers)
+            except AddressRefused as e:
+                outcome.skipped = f"address refused: {e}"
+                return outcome
+            except Exception as e:  # noqa: BLE001 - one URL's failure is reported, not raised
+                outcome.error = _describe(e)
+                return outcome
+            outcome.hops.append(hop)
+            location = hop.header("Location")
+            if hop.status not in REDIRECT_STATUSES or not location:
+                return outcome
+            current = urljoin(current, location.strip())
+        outcome.error = f"more than {self.config.max_redirects} redirects"
+        return outcome
 
     async def capture_many(self, urls: Iterable[str], progress: Callable[[CaptureOutcome], None] | None = None) -> CaptureReport:
         report = CaptureReport()
@@ -207,7 +206,9 @@ class Fetcher:
         delay = self.config.backoff
         for attempt in range(self.config.retries + 1):
             try:
-                async with self.pacer.slot(host):
+                # The host's turn first, then a global slot: URLs queued for a busy host
+                # must not hold slots that other hosts could use.
+                async with self.pacer.slot(host), self._limit:
                     fetched = await self._attempt(url, extra_headers, last=attempt == self.config.retries)
                 break
             except _Retryable as e:

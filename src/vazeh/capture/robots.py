@@ -7,6 +7,7 @@ site that is failing is not a site to crawl.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -22,14 +23,17 @@ class RobotsCache:
         self.agent = agent
         self._fetch = fetch
         self._rules: dict[str, RobotFileParser] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        rules = self._rules.get(origin)
-        if rules is None:
-            rules = await self._load(origin)
-            self._rules[origin] = rules
+        # One fetch per origin, even when many URLs of a new host arrive at once.
+        async with self._locks.setdefault(origin, asyncio.Lock()):
+            rules = self._rules.get(origin)
+            if rules is None:
+                rules = await self._load(origin)
+                self._rules[origin] = rules
         return rules.can_fetch(self.agent, url)
 
     async def _load(self, origin: str) -> RobotFileParser:
