@@ -7,6 +7,7 @@ and sitemaps, and each charset trick is written with the bytes it claims.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import tomllib
@@ -224,7 +225,8 @@ def test_sources_file_points_at_served_feeds(sample_site):
             for url in urls:
                 response = client.get(url)
                 assert response.status_code == 200, url
-                ET.fromstring(response.content)
+                body = gzip.decompress(response.content) if url.endswith(".gz") else response.content
+                ET.fromstring(body)
 
 
 def test_visible_dates_use_each_outlets_style():
@@ -283,3 +285,14 @@ def test_edited_site_serves_the_second_version_at_the_same_url(tmp_path: Path):
     text = collapse(lxml.html.document_fromstring(page).text_content())
     assert v2["title"] in text and first["title"] not in text
     assert (SITE_DIR / first["file"]).read_bytes() != page.encode()
+
+
+def test_sitemap_index_and_compressed_sitemap():
+    index = ET.parse(SITE_DIR / "sitemap_index.xml").getroot()
+    locs = [e.findtext("sm:loc", namespaces=NS) for e in index.findall("sm:sitemap", NS)]
+    assert sorted(locs) == sorted(f"/{o}/sitemap.xml" for o in {p["outlet"] for p in ARTICLES})
+    assert all((SITE_DIR / loc.lstrip("/")).is_file() for loc in locs)
+    packed = (SITE_DIR / "yjc/sitemap.xml.gz").read_bytes()
+    assert gzip.decompress(packed) == (SITE_DIR / "yjc/sitemap.xml").read_bytes()
+    robots = (SITE_DIR / "robots.txt").read_text()
+    assert "Sitemap: /sitemap_index.xml" in robots

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import email.utils
+import gzip
 import html
 import json
 import re
@@ -1033,6 +1034,14 @@ def news_sitemap(stories: list[Story]) -> bytes:
     ).encode()
 
 
+def sitemap_index(locs: list[str]) -> bytes:
+    items = "".join(f"<sitemap><loc>{loc}</loc></sitemap>\n" for loc in locs)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + items + "</sitemapindex>\n"
+    ).encode()
+
+
 def listing_page(title: str, site_name: str, groups: list[tuple[str, str, list[Story]]], lang: str = "fa") -> bytes:
     """A home or section page: links and summaries, not an article."""
     sections = []
@@ -1140,6 +1149,7 @@ ROBOTS = b"""User-agent: *
 Disallow: /private/
 
 Sitemap: /sitemap.xml
+Sitemap: /sitemap_index.xml
 """
 
 PRIVATE = """<!DOCTYPE html>
@@ -1188,6 +1198,9 @@ def render_site() -> tuple[dict[str, bytes], dict]:
     files["rss.xml"] = rss("خبرخوان نمونه وضح", "/", newest)
     files["atom.xml"] = atom(newest)
     files["sitemap.xml"] = news_sitemap(newest)
+    files["sitemap_index.xml"] = sitemap_index([f"/{o}/sitemap.xml" for o in outlets])
+    # big sites serve their sitemaps compressed; one outlet here does too
+    files["yjc/sitemap.xml.gz"] = gzip.compress(files["yjc/sitemap.xml"], mtime=0)
 
     version_entries = []
     for v in versions:
