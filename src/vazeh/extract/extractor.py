@@ -210,6 +210,18 @@ def _author(tree: LexborHTMLParser, profile: Profile, fallback: Profile, md: Met
     return None
 
 
+def _contains(outer: LexborNode, inner: LexborNode) -> bool:
+    target = outer.mem_id
+    n: LexborNode | None = inner
+    for _ in range(200):
+        if n is None:
+            return False
+        if n.mem_id == target:
+            return True
+        n = n.parent
+    return False
+
+
 def _article_region(body: LexborNode, title_node: LexborNode | None) -> LexborNode:
     """The smallest element holding both headline and body (the story's own box)."""
     if title_node is None:
@@ -423,6 +435,9 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         paras = [p for part in parts for p in paragraphs(part, skip)]
         total = sum(len(p.text) for p in paras) or 1
         main_links = sum(p.link_chars for p in paras) / total
+        if lead_node is not None and _contains(body_node, lead_node):
+            # A lead printed inside the body container is the body's first paragraph.
+            lead = None
         drop_texts = {t for t in (title, kicker, lead) if t}
         body, notes = content.clean_paragraphs(paras, generic, drop_texts=drop_texts)
         for n in dict.fromkeys(notes):
