@@ -316,7 +316,7 @@ def comments_html(cls: str = "comments") -> str:
     lis = "".join(
         f'<li class="comment"><div class="comment-author">{esc(a)}</div>'
         f'<div class="comment-date">۱ ساعت پیش</div><p class="comment-text">{esc(t)}</p>'
-        '<span class="like">۱۲</span><span class="dislike">۳</span></li>'
+        '<span class="like">۱۲</span> <span class="dislike">۳</span></li>'
         for a, t in COMMENTS
     )
     return (
@@ -556,7 +556,7 @@ def layout_tasnim(story: Story, ctx: Context) -> str:
     more = ctx.related(story, 1)[0]
     blocks.insert(
         min(3, len(blocks)),
-        f'<div class="readmore-container"><span class="readmore-title">بیشتر بخوانید</span>'
+        f'<div class="readmore-container"><span class="readmore-title">بیشتر بخوانید</span> '
         f'<a href="{more.url_path}" target="_blank">{esc(more.title)}</a></div>',
     )
     section = story.category[0] if story.category else "خبر"
@@ -575,6 +575,7 @@ def layout_tasnim(story: Story, ctx: Context) -> str:
 <link rel="canonical" href="{story.url_path}" />
 <link rel="shortlink" href="{story.short_path}" />
 {json_ld(news_article_ld(story, author={"@type": "Organization", "name": o.site_name}))}
+<style>.hideTag{{display:none}}</style>
 </head>
 <body>
 <header><div class="container"><a class="tasnim-logo" href="/tasnim/">خبرگزاری تسنیم</a>
