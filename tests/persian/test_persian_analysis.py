@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -236,3 +237,40 @@ def test_mixed_scripts_and_symbols() -> None:
     ]  # fmt: skip
     assert tokenize("مدينة الكتب") == ["مدینه", "الکتب"]
     assert tokenize("کتاب‌ها‌یشان") == ["کتاب", "ها", "یشان"]
+
+
+def _published_table_rows() -> list[tuple[list[str], list[str], bool]]:
+    """The rows of the equivalence table in docs/persian.md, as (queries, texts, both_ways)."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "persian.md").read_text(encoding="utf-8")
+    section = doc.split("### Equivalence table", 1)[1].split("\n### ", 1)[0]
+    names = {"RLM": "\u200f", "ZWJ": "\u200d", "RLE": "\u202b", "PDF": "\u202c"}
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[0] in ("a query for", "---"):
+            continue
+        one_way = "(one way)" in cells[1]
+        queries, texts = (
+            [c.strip() for c in cell.replace("(one way)", "").split(", ")] for cell in cells[:2]
+        )
+        queries = ["".join(names.get(p, p) for p in q.split("+")) for q in queries]
+        texts = ["".join(names.get(p, p) for p in t.split("+")) for t in texts]
+        queries = [q.split(" (")[0].strip() for q in queries]
+        rows.append((queries, texts, not one_way))
+    return rows
+
+
+def test_the_published_equivalence_table_holds() -> None:
+    rows = _published_table_rows()
+    assert len(rows) >= 14
+    for queries, texts, both_ways in rows:
+        if texts == ["any of the three"]:
+            pairs = [(q, t) for q in queries for t in queries]
+        elif len(texts) == len(queries):
+            pairs = list(zip(queries, texts, strict=True))
+        else:
+            pairs = [(q, t) for q in queries for t in texts]
+        for query, text in pairs:
+            assert spellings_match(query, text), (query, text)
+            if both_ways:
+                assert spellings_match(text, query), (text, query)
