@@ -94,3 +94,16 @@ def test_watch_forever_keeps_polling_and_survives_a_failing_source(archive, site
     test_rounds = [r for sid, r in rounds if sid == "test"]
     assert [r.new_urls for r in test_rounds] == [4, 0]
     assert all(r.source_errors for sid, r in rounds if sid == "broken")
+
+
+def test_a_source_with_only_a_domain_has_its_feeds_discovered(archive, site, config):
+    from vazeh.capture.feeds import discover_feeds
+
+    source = Source(id="found", domains=[site.base_url])
+    report = watch_once(archive, [source], config)
+    assert report.source_errors == []
+    assert source.feeds == [site.base_url + "/rss.xml"]
+    assert source.sitemaps == [site.base_url + "/sitemap.xml"]
+    assert report.new_urls == 4
+    page = b'<html><head><link rel="alternate" type="application/atom+xml" href="atom.xml"></head></html>'
+    assert discover_feeds(page, "https://a.ir/fa/") == ["https://a.ir/fa/atom.xml"]

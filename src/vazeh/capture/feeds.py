@@ -110,3 +110,24 @@ def _atom_link(entry: etree._Element) -> str | None:
         if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate" and child.get("href"):
             return child.get("href").strip()
     return None
+
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+
+
+def discover_feeds(html: bytes, base_url: str) -> list[str]:
+    """Feed URLs a page announces with `<link rel="alternate" type="application/rss+xml">`."""
+    from lxml import html as lxml_html
+
+    try:
+        doc = lxml_html.fromstring(html[: 2 << 20], parser=lxml_html.HTMLParser(recover=True, no_network=True))
+    except (etree.ParserError, ValueError):
+        return []
+    found = []
+    for link in doc.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in FEED_TYPES[:3] and href:
+            found.append(urljoin(base_url, href))
+    return list(dict.fromkeys(u for u in found if u.startswith(("http://", "https://"))))

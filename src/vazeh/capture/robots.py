@@ -36,6 +36,12 @@ class RobotsCache:
                 self._rules[origin] = rules
         return rules.can_fetch(self.agent, url)
 
+    async def sitemaps(self, origin: str) -> list[str]:
+        """The `Sitemap:` lines of an origin's robots.txt."""
+        await self.allowed(origin + "/")
+        rules = self._rules.get(origin)
+        return list(rules.site_maps() or []) if rules is not None else []
+
     async def _load(self, origin: str) -> RobotFileParser:
         rules = RobotFileParser(origin + "/robots.txt")
         try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from vazeh.archive import Archive
-from vazeh.capture.feeds import parse_links
+from vazeh.capture.feeds import discover_feeds, parse_links
 from vazeh.capture.fetcher import CaptureOutcome, CaptureReport, FetchConfig, Fetcher, OnCapture
 from vazeh.capture.sources import Source
 
@@ -88,6 +88,8 @@ class Watcher:
 
     async def poll(self, source: Source, report: WatchReport) -> None:
         """One round for one source: read its feeds and sitemaps, capture what is new."""
+        if not source.feeds and not source.sitemaps:
+            await self.discover(source, report)
         found: list[str] = []
         for url in source.feeds:
             found += await self._links(url, report)
@@ -101,6 +103,22 @@ class Watcher:
             report.capture.add(outcome)
             if self.progress:
                 self.progress(outcome)
+
+    async def discover(self, source: Source, report: WatchReport) -> None:
+        """Find a source's feeds (home page `<link rel=alternate>`) and sitemaps (robots.txt).
+
+        Found once, kept on the Source for the following rounds.
+        """
+        for domain in source.domains:
+            origin = domain.rstrip("/") if domain.startswith(("http://", "https://")) else f"https://{domain}"
+            outcome = await self.fetcher.capture(origin + "/")
+            final = outcome.final
+            if final is not None and final.status == 200:
+                source.feeds += [u for u in discover_feeds(final.body(), final.url) if u not in source.feeds]
+            source.sitemaps += [u for u in await self.fetcher.robots.sitemaps(origin) if u not in source.sitemaps]
+            if source.feeds or source.sitemaps:
+                return
+        raise RuntimeError(f"no feeds or sitemaps found for {source.id} (domains: {', '.join(source.domains) or 'none'})")
 
     async def _links(self, url: str, report: WatchReport, *, follow_index: bool = False) -> list[str]:
         outcome = await self.fetcher.capture(url, extra_headers=self.state.validators(url))
