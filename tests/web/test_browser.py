@@ -138,8 +138,14 @@ def test_search_read_and_replay_in_a_browser(running: Running, browser_page, con
     assert page.locator("input[name=token]").count() == 0  # the admin cookie is in force here
 
     hostile = running.sample.stories["hostile"]
+    responses: list[tuple[str, int]] = []
+    page.on("response", lambda r: responses.append((r.url, r.status)))
     page.goto(f"{base}/web/{hostile.capture.timestamp14}/{hostile.article.url}")
     page.wait_for_load_state("load")
+    # The archived stylesheet and image load from the archive despite the sandbox.
+    assert any("cs_/http://ava.example/css/site.css" in u and s == 200 for u, s in responses), responses
+    assert any("im_/http://ava.example/img/photo.png" in u and s == 200 for u, s in responses), responses
+    assert all(u.startswith(base) for u, _ in responses), responses
     assert page.locator("#vazeh-banner").is_visible()
     assert "صفحه‌ای با اسکریپت" in page.inner_text("h1")
     time.sleep(1.0)  # give any escaped request time to arrive

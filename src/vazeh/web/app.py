@@ -112,3 +112,8 @@ def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, *
 
     uvicorn.run(create_app(home), host=host, port=port, log_level=uvicorn_options.pop("log_level", "info"),
                 **uvicorn_options)
+
+
+def app_from_env() -> FastAPI:
+    """The app for the archive home in $VAZEH_HOME: an import string for uvicorn's --factory and workers."""
+    return create_app(None)

@@ -57,7 +57,8 @@ def hostile_headers(request: Request) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cross-Origin-Opener-Policy": "same-origin",
-        "Cross-Origin-Resource-Policy": "same-origin",
+        # No Cross-Origin-Resource-Policy: a sandboxed page has an opaque origin, so its
+        # own images and stylesheets are cross-origin requests and CORP would block them.
     }
 
 
@@ -154,7 +155,9 @@ def replay(request: Request, rest: str) -> Response:
     capture = archive.nearest(url, at)
     if capture is None:
         return not_archived(request, url)
-    if capture.timestamp14 != pad_timestamp(ts):
+    # Pages and raw responses get one canonical address; a page's images and styles are
+    # served at once from the nearest capture, saving a redirect for each.
+    if capture.timestamp14 != pad_timestamp(ts) and mod in ("", "id_"):
         return RedirectResponse(
             f"/web/{capture.timestamp14}{mod}/{header_url(url)}",
             status_code=302,

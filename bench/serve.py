@@ -1,0 +1,223 @@
+"""Reading-room benchmark: requests/s and p50/p99 latency at 32 concurrent clients.
+
+    .venv/bin/python bench/serve.py                 # a small archive (200 articles)
+    .venv/bin/python bench/serve.py --n 100000      # a 100,000-article synthetic archive
+    .venv/bin/python bench/serve.py --requests 1000 --concurrency 32 --workers 1
+
+Builds a synthetic archive through the real library (WARC exchanges, stored
+articles, the search index) under bench/out/serve-<n>/ and reuses it on later
+runs; the text is original Persian generated from a small vocabulary. The app
+runs under uvicorn in a separate process on 127.0.0.1 (an ephemeral port); the
+load comes from httpx.AsyncClient with a bounded number of requests per
+scenario: the article page (view counting included), a search page and a
+replay of an archived page. Target: p99 <= 100 ms for all three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+UA = "Mozilla/5.0 (X11; Linux x86_64) vazeh-bench-reader"
+
+WORDS = (
+    "شورای شهر طرح تازه حمل‌ونقل عمومی نرخ بلیت مترو باران سیلاب روستا فرماندار استان بودجه مجلس "
+    "دانشگاه دانشجو کتابخانه بیمارستان پزشک واکسن قیمت بازار ارز طلا خودرو کارخانه صادرات واردات "
+    "کشاورزی گندم آب سد برق گاز نفت پالایشگاه تیم فوتبال ورزشگاه مربی بازیکن جام لیگ فیلم جشنواره "
+    "کتاب نمایشگاه هنرمند موزه میراث فرهنگی گردشگری هواپیما فرودگاه قطار جاده پل ساختمان مسکن اجاره "
+    "مدرسه معلم آموزش امتحان کنکور هوا آلودگی زلزله امداد هلال‌احمر آتش‌نشانی پلیس دادگاه قانون وزیر "
+    "دولت رئیس نماینده انتخابات شهردار محله پارک درخت جنگل محیط‌زیست"
+).split()
+SOURCES = ["خبرگزاری آوا", "روزنامهٔ پیک", "خبرگزاری نسیم", "پایگاه خبری کرانه", "روزنامهٔ سپیده",
+           "خبرگزاری ستاره", "هفته‌نامهٔ بامداد", "پایگاه خبری روشن", "خبرگزاری آفتاب", "روزنامهٔ فردا"]
+CATEGORIES = [["استان‌ها", "سمنان"], ["استان‌ها", "گیلان"], ["استان‌ها", "فارس"], ["ورزشی", "فوتبال"],
+              ["ورزشی", "کشتی"], ["اقتصادی", "بازار"], ["اقتصادی", "انرژی"], ["فرهنگی", "کتاب"],
+              ["فرهنگی", "سینما"], ["اجتماعی"], ["سیاسی", "مجلس"], ["علمی", "دانشگاه"]]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)) + "."
+
+
+def build_archive(home: Path, n: int, seed: int = 7) -> None:
+    from vazeh.archive import open_archive
+    from vazeh.extract.model import Article, ArticleStore
+    from vazeh.index import SearchIndex
+    from vazeh.index.neardup import fingerprint
+
+    rng = random.Random(seed)
+    archive = open_archive(home)
+    store = ArticleStore(archive.db)
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    batch = 2000
+    for start in range(0, n, batch):
+        with archive.transaction():
+            for i in range(start, min(n, start + batch)):
+                source = SOURCES[i % len(SOURCES)]
+                host = f"news{i % len(SOURCES)}.example"
+                published = now - timedelta(minutes=rng.randrange(0, 120 * 24 * 60))
+                body = [sentence(rng, rng.randrange(18, 40)) for _ in range(rng.randrange(4, 10))]
+                article = Article(
+                    url=f"http://{host}/news/{100000 + i}/story", source=source, site=host, news_id=str(100000 + i),
+                    title=sentence(rng, 7)[:-1], kicker=sentence(rng, 3)[:-1], lead=sentence(rng, 20), body=body,
+                    published=published.isoformat(timespec="seconds"), category=CATEGORIES[i % len(CATEGORIES)],
+                )
+                html = (
+                    '<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8">'
+                    f'<title>{article.title}</title><link rel="stylesheet" href="/css/site.css"></head><body>'
+                    + "".join(f'<a href="/news/{100000 + j}/story">{sentence(rng, 4)}</a> ' for j in range(i, i + 30))
+                    + f"<h1>{article.title}</h1><p>{article.lead}</p><img src=\"/img/{i}.jpg\">"
+                    + "".join(f"<p>{p}</p>" for p in body)
+                    + "</body></html>"
+                ).encode()
+                capture = archive.write_exchange(
+                    url=article.url, status=200, reason="OK", body=html,
+                    response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                    captured_at=published + timedelta(minutes=5),
+                )
+                store.put(capture.id, article, extractor_version="bench", surt=capture.surt,
+                          captured_at=capture.captured_at.isoformat(), fingerprint=fingerprint(article))
+        print(f"  built {min(n, start + batch)}/{n} articles ({time.perf_counter() - t0:.0f} s)", flush=True)
+    with SearchIndex.open(home) as index:
+        index.sync(store)
+    archive.close()
+    (home / "bench-ready").write_text(str(n))
+    print(f"  archive ready in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(home: Path, port: int, workers: int) -> subprocess.Popen:
+    code = (
+        "import uvicorn\n"
+        f"uvicorn.run('vazeh.web.app:app_from_env', factory=True, host='127.0.0.1', port={port}, "
+        f"workers={workers}, log_level='warning', access_log=False)\n"
+    )
+    env = dict(os.environ, VAZEH_HOME=str(home))
+    return subprocess.Popen([sys.executable, "-c", code], env=env)
+
+
+async def wait_up(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as c:
+        while time.monotonic() < deadline:
+            try:
+                if (await c.get(base + "/sources")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("the reading room did not start")
+
+
+async def run_scenario(base: str, paths: list[str], concurrency: int) -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for p in paths:
+        queue.put_nowait(p)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, headers={"User-Agent": UA}, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while True:
+                try:
+                    path = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                t = time.perf_counter()
+                r = await client.get(path)
+                await r.aread()
+                latencies.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    errors += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - t0
+    return elapsed, latencies, errors
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def targets(home: Path, rng: random.Random, count: int) -> dict[str, list[str]]:
+    import sqlite3
+
+    db = sqlite3.connect(home / "catalog.sqlite")
+    ids = [r[0] for r in db.execute("SELECT id FROM articles WHERE is_article=1")]
+    caps = [(r[0], r[1]) for r in db.execute("SELECT captured_at, url FROM captures")]
+    db.close()
+    queries = [rng.choice(WORDS) for _ in range(200)] + [f"{rng.choice(WORDS)} {rng.choice(WORDS)}" for _ in range(100)]
+    return {
+        "article": [f"/article/{rng.choice(ids)}" for _ in range(count)],
+        "search": [f"/search?q={rng.choice(queries)}" for _ in range(count)],
+        "replay": [
+            "/web/{}/{}".format(c[0][:19].replace("-", "").replace(":", "").replace("T", ""), c[1])
+            for c in (rng.choice(caps) for _ in range(count))
+        ],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200, help="articles in the synthetic archive")
+    ap.add_argument("--requests", type=int, default=1000, help="requests per scenario")
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = ap.parse_args()
+
+    home = OUT / f"serve-{args.n}"
+    if not (home / "bench-ready").exists():
+        print(f"building a {args.n}-article archive in {home}", flush=True)
+        if home.exists():
+            import shutil
+
+            shutil.rmtree(home)
+        build_archive(home, args.n)
+    rng = random.Random(1)
+    paths = targets(home, rng, args.requests)
+    port = free_port()
+    server = start_server(home, port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        asyncio.run(wait_up(base))
+        # Warm up: open connections, load the search index, fill the page cache.
+        for ps in paths.values():
+            asyncio.run(run_scenario(base, ps[:64], args.concurrency))
+        print(f"archive: {args.n} articles; {args.requests} requests per page at {args.concurrency} clients, "
+              f"{args.workers} worker(s), {os.cpu_count()} cores")
+        print(f"{'page':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for kind, ps in paths.items():
+            elapsed, lat, errors = asyncio.run(run_scenario(base, ps, args.concurrency))
+            print(f"{kind:8} {len(lat) / elapsed:8.0f} {statistics.median(lat) * 1000:8.1f} {pct(lat, 0.99):8.1f} "
+                  f"{errors:7d}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
