@@ -64,7 +64,12 @@ def extract_article(
 
 
 # ---------------------------------------------------------------- selectors
-def _first_text(root: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> tuple[str | None, LexborNode | None]:
+def _first_text(
+    root: LexborHTMLParser | LexborNode, selectors: tuple[str, ...], *, empty_means_none: bool = False
+) -> tuple[str | None, LexborNode | None]:
+    """Text of the first element a selector finds. With `empty_means_none`, an element
+    that is there but empty (a kicker slot left blank) ends the search: the page
+    shows no such field, and another selector would only find something else."""
     for sel in selectors:
         try:
             nodes = root.css(sel)
@@ -75,6 +80,8 @@ def _first_text(root: LexborHTMLParser | LexborNode, selectors: tuple[str, ...])
             text = node_text(node)
             if text:
                 return text, node
+        if nodes and empty_means_none:
+            return None, None
     return None, None
 
 
@@ -377,8 +384,16 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     if title_node is None and title:
         title_node = next((h for h in tree.css("h1")[:10] if node_text(h) == title), None)
     has_headline = title_node is not None and (profile is not None or _headline(tree, hints) == title)
-    kicker, _ = _first_text(tree, prof.selectors("kicker", fallback))
-    lead, lead_node = _first_text(tree, prof.selectors("lead", fallback))
+    own = profile is not None
+    kicker, kicker_node = _first_text(tree, prof.selectors("kicker", fallback), empty_means_none=own)
+    lead, lead_node = _first_text(tree, prof.selectors("lead", fallback), empty_means_none=own)
+    if profile is None and tree.body is not None:
+        # Without a profile the selectors are guesses: a "lead" in a sidebar or a link
+        # list is some other story's.
+        if kicker_node is not None and _in_furniture(kicker_node, tree.body, generic):
+            kicker = None
+        if lead_node is not None and _in_furniture(lead_node, tree.body, generic):
+            lead, lead_node = None, None
     if lead and len(lead) < 15:
         lead = None
     home = frozenset(fold_letters(h) for h in generic.home_labels)
