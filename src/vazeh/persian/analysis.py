@@ -40,11 +40,15 @@ idempotent even on hostile input):
 
 Tokens (``tokenize``)
 ---------------------
-``tokenize`` normalizes, then takes every run of letters and digits (Python's ``\\w`` without
-``_``), so it splits at whitespace, punctuation and ZWNJ: ``کتاب‌ها`` gives ``[کتاب, ها]``.
-Numbers keep their decimal point (``2.5``) and lose thousands commas (``1,000`` → ``1000``, only
-where the comma is followed by exactly three digits). Combining marks of scripts other than
-Arabic and Latin (which NFKC composes) still split words; Persian is not affected.
+``tokenize`` folds as ``normalize`` does, then splits at every character that is not a letter,
+digit or combining mark (whitespace, punctuation, symbols, ZWNJ, ``_``): ``کتاب‌ها`` gives
+``[کتاب, ها]``. Numbers keep their decimal point (``2.5``) and lose thousands commas (``1,000`` →
+``1000``, only where the comma is followed by exactly three digits). Tokens are themselves
+normalized, and ``tokenize(text) == tokenize(normalize(text))``.
+
+The implementation folds through one ``str.translate`` with a list indexed by code point that
+already holds NFKC, casefold and the fold of every BMP character, and splits with ``str.split``;
+full NFKC runs only when a composable sequence remains. About 20–30 MB/s on one core.
 
 Lone surrogates (U+D800–DFFF, which cannot come from decoding real text) raise ``ValueError``
 from ``normalize`` and ``tokenize``: the caller learns the input is broken rather than
@@ -133,8 +137,8 @@ def _fold_table() -> dict[int, str | None]:
 
 def _decimal_digits() -> list[int]:
     # Every Nd block is ten contiguous code points from a zero. Listing the zeros (Unicode 14)
-    # avoids scanning all of Unicode at import; a block added later still tokenizes as digits
-    # through the regex's \d, it just is not folded to ASCII.
+    # avoids scanning all of Unicode at import; digits of a block added later stay inside
+    # tokens, they just are not folded to ASCII.
     zeros = [
         0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
         0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
@@ -154,10 +158,9 @@ def _decimal_digits() -> list[int]:
 
 _FOLD = _fold_table()
 _BMP = 0x10000
+# Token characters: letters, digits, combining marks (so marks of any script stay inside their
+# word), private use and unassigned. Everything else separates tokens.
 _KEEP_CATEGORIES = frozenset("L N M Co Cn".split())
-# CPython's str.translate looks a dict up per character; a list indexed by code point is about
-# three times faster, which is most of the tokenizer's budget. Astral characters (rare in news)
-# fall outside the lists and take a dict path.
 _NON_DECIMAL_DOT = re.compile(r"\.(?:(?<!\d\.)|(?!\d))")
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
 
@@ -182,7 +185,9 @@ def _fold_char(ch: str) -> str:
 def _bmp_tables() -> tuple[list[int | str | None], list[int | str | None]]:
     """Per code point: NFKC, casefold and fold (for ``normalize``); the same with separators -> space.
 
-    NFKC is in the table so that text NFKC would not change never pays for a full NFKC pass
+    CPython's str.translate looks a dict up per character; a list indexed by code point is about
+    three times faster, which is most of the tokenizer's budget. Astral characters (rare in news)
+    fall outside the lists and take a dict path. NFKC is in the table so that text NFKC would not change never pays for a full NFKC pass
     (a single harakat makes ``unicodedata.normalize`` run at a tenth of the speed).
     """
     fold: list[int | str | None] = list(range(_BMP))
