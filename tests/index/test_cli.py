@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from tests.index.conftest import article
 from typer.testing import CliRunner
 
-from tests.index.conftest import article
 from vazeh.cli import app
 from vazeh.extract.model import ArticleStore
 

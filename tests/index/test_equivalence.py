@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from tests.index.conftest import add, article, urls
 
 GROUPS = {

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.index.conftest import add, article, urls
+
 from vazeh.index import QueryError
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 from tests.index.conftest import add, article
+
 from vazeh.persian import spellings_match
 
 PIECES = ["می", "شود", "راه", "اندازی", "کتاب", "ها", "ما", "در", "مادر", "ريس", "رییس", "۲", "5", "نو"]

@@ -83,3 +83,36 @@ def test_republished_story_shows_earliest_version_and_who_else_published_it(inde
     grouped = next(h for h in r.hits if h.also_published_by)
     assert grouped.url == "https://mehr.example/1"  # the earliest version
     assert sorted(o["source"] for o in grouped.also_published_by) == ["ایسنا", "وضوح"]
+
+
+def test_a_source_filter_shows_that_sources_copy_of_a_republished_story(index):
+    story = (
+        "شورای شهر امروز بودجه سال آینده را با افزایش سهم حمل و نقل عمومی تصویب کرد و "
+        "ساخت دو خط تازه مترو و خرید سیصد اتوبوس برقی را در اولویت قرار داد."
+    )
+    add(
+        index,
+        article(story, source="مهر", url="https://mehr.example/2", published="2017-01-10T09:00:00+03:30"),
+        article(story + " به گزارش ایسنا", source="ایسنا", url="https://isna.example/2",
+                published="2017-01-10T12:00:00+03:30"),
+        fingerprints=True,
+    )
+    hit = index.search("بودجه source:ایسنا").hits[0]
+    assert hit.url == "https://isna.example/2"
+    assert [o["source"] for o in hit.also_published_by] == ["مهر"]
+
+
+def test_no_hits_still_has_every_facet(index):
+    add(index, article("گزارش"))
+    r = index.search("ناموجود")
+    assert r.total == 0 and r.hits == []
+    assert r.facets == {"source": [], "category": [], "month": []}
+
+
+def test_title_matches_rank_first(index):
+    add(
+        index,
+        article("در این متن از زلزله یاد شده است اما موضوع چیز دیگری است", title="خبر روز", url="https://a.ir/body"),
+        article("متن کوتاه", title="زلزله در کرمان", url="https://a.ir/title"),
+    )
+    assert [h.url for h in index.search("زلزله").hits] == ["https://a.ir/title", "https://a.ir/body"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from tests.index.conftest import article, urls
+
 from vazeh.extract.model import ArticleStore
 from vazeh.index import SearchIndex
 

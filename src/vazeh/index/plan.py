@@ -29,6 +29,7 @@ DocFreq = Callable[[str, str], int]
 MAX_PHRASE_VARIANTS = 32
 SPLIT_BOOST = 0.5  # a joined query word found as two spaced words ranks below an exact match
 NEIGHBOUR_BOOST = 0.8
+TITLE_BOOST = 2.0
 
 
 def value_key(value: str) -> str:
@@ -144,6 +145,9 @@ class Planner:
         joined = "".join(toks)
         if len(toks) == 1:
             alts.append(Term(fld, toks[0]))
+            if fld == "all":
+                # Title words are also in "all", so this changes the ranking, not the matches.
+                alts.append(Term("title", toks[0], TITLE_BOOST))
         else:
             alts.append(Phrase(fld, tuple(toks)))
             alts.append(Term(fld, joined))

@@ -31,7 +31,7 @@ from persiantools.jdatetime import JalaliDateTime
 
 from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
-from vazeh.index.engine import Engine, EngineHit, IndexDoc
+from vazeh.index.engine import All, Engine, EngineHit, IndexDoc, Match, Term
 from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import Planner, value_key
 from vazeh.index.query import TEHRAN, QueryError, parse
@@ -376,15 +376,21 @@ class SearchIndex:
             fetch *= 2
             res_more = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=False)
             res.hits = res_more.hits
-        hits = [self._hit(g, planner) for g in groups[(page - 1) * per_page : want]]
+        hits = [self._hit(g, match, planner) for g in groups[(page - 1) * per_page : want]]
         return SearchResults(query, res.total, page, per_page, sort, hits, res.facets)
 
-    def _hit(self, first: EngineHit, planner: Planner) -> SearchHit:
+    def _hit(self, first: EngineHit, match: Match, planner: Planner) -> SearchHit:
         members = self.engine.by_group(first.group) if first.group else []
         if len(members) > 1:
+            # Show the earliest version that the query itself matches (a source: filter
+            # must not show another agency's copy); list every other version.
+            matching = self.engine.search(
+                All((match, Term("group", first.group))), sort="relevance", offset=0, limit=len(members), facets=False
+            )
+            keys = {h.key for h in matching.hits}
             members.sort(key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
-            shown = members[0]
-            others = [m for m in members[1:]]
+            shown = next((m for m in members if m.key in keys), first)
+            others = [m for m in members if m.key != shown.key]
         else:
             shown, others = first, []
         d = shown.data

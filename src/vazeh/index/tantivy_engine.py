@@ -17,6 +17,7 @@ from pathlib import Path
 import tantivy
 
 from vazeh.index.engine import (
+    FACETS,
     All,
     Any_,
     EngineHit,
@@ -194,8 +195,8 @@ class TantivyEngine:
                 )
             )
         out = EngineResult(total=res.count or 0, hits=hits)
-        if facets and out.total:
-            out.facets = self._facets(q, facet_size)
+        if facets:
+            out.facets = self._facets(q, facet_size) if out.total else {name: [] for name in FACETS}
         return out
 
     def _facets(self, q: tantivy.Query, size: int) -> dict[str, list[tuple[str, int]]]:
