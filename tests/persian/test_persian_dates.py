@@ -186,6 +186,7 @@ def test_now_may_be_naive_or_omitted() -> None:
         "۵ فروردین ۲۰۲۳",  # Jalali month, Gregorian year
         "http://example.com/fa/news/123456",
         "۹۹۹۹۹۹۹۹۹۹ روز پیش",
+        "۹۹۹۹۹ روز پیش",
         "۳۰۰۰ سال پیش",
         "0001-01-01T00:00:00+14:00",
         "9999-12-31T23:59:59-12:00",
@@ -360,3 +361,25 @@ def test_offsets_keep_the_instant() -> None:
     assert parsed == datetime(2022, 7, 1, 16, 0, tzinfo=UTC)
     assert parsed.utcoffset() == timedelta(hours=4, minutes=30)
     assert parse_date("Fri, 01 Jul 2022 16:00:00 -0000") == datetime(2022, 7, 1, 16, 0, tzinfo=UTC)
+
+
+date_pieces = st.sampled_from(
+    [
+        "۱۴", "14", "۰", "۳۱", "۳۲", "1395", "۱۴۰۳", "2024", "99999", "10:30", "۲۳:۵۹", "25:61", ":",
+        "/", "-", "،", ",", "|", " ", " ", "T", "Z", "+03:30", "ساعت", "دی", "حوت", "اسفند", "ژانویه",
+        "jan", "Tue,", "GMT", "سه‌شنبه", "پیش", "قبل", "دقیقه", "ماه", "سال", "روز", "نیم", "یک",
+        "امروز", "دیروز", "لحظاتی", "ب.ظ", "ق.ظ", "ام",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(date_pieces, max_size=12))
+def test_date_shaped_garbage_only_ever_raises_date_parse_error(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    try:
+        result = parse_date(text, now=NOW)
+    except DateParseError:
+        return
+    assert result.tzinfo is not None
+    assert datetime(1800, 1, 1, tzinfo=UTC) < result < datetime(2200, 1, 1, tzinfo=UTC)

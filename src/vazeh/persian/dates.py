@@ -370,10 +370,13 @@ def _relative(s: str, now: datetime, zone: tzinfo, problems: list[str]) -> datet
     ago = _AGO.search(s)
     if ago is not None:
         try:
-            return _subtract(now, ago.group(1))
+            moment = _subtract(now, ago.group(1))
         except (OverflowError, ValueError):
-            problems.append(f"{ago.group()!r} reaches outside the calendar")
+            moment = None
+        if moment is None or _calendar_of(moment.year) != "gregorian":
+            problems.append(f"{ago.group()!r} reaches outside the years this module reads")
             return None
+        return moment
     if _JUST_NOW.search(s):
         return now
     for m in _DAY_WORD.finditer(s):
