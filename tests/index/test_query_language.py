@@ -151,3 +151,14 @@ def test_bad_sort_and_page(news):
         news.search("تهران", sort="oldest-first")
     with pytest.raises(QueryError, match="page must be"):
         news.search("تهران", page=0)
+
+
+def test_an_address_or_a_colon_in_text_is_not_a_field(index):
+    add(index, article("به گزارش https://news.example.ir/a ساعت 10:30 گفت: سلام", url="https://example.ir/u"))
+    assert urls(index.search("https://news.example.ir/a")) == ["https://example.ir/u"]
+    assert urls(index.search("گفت: 10:30")) == ["https://example.ir/u"]
+
+
+def test_a_filter_alone_lists_what_it_selects(news):
+    assert found(news, "source:ایسنا") == ["https://example.ir/football"]
+    assert found(news, "date:1395/12/01..") == ["https://example.ir/oil"]

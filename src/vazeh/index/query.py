@@ -141,6 +141,8 @@ def lex(q: str) -> list[_Tok]:
                 j += 1
             word = q[i:j]
             m = _FIELD_RE.match(word)
+            if m and m.group(2).startswith("//"):
+                m = None  # an address (https://...), searched as words
             if m and (m.group(1) in FIELD_ALIASES or m.group(1).isascii()):
                 name = m.group(1)
                 if name not in FIELD_ALIASES:
