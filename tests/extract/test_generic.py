@@ -114,3 +114,14 @@ def test_dari_page_gets_kabul_time() -> None:
     art = extract_article(html.encode())
     assert art.language == "prs"
     assert art.published == "2024-03-01T09:30:00+04:30"
+
+
+def test_body_from_json_ld_when_the_page_shows_none() -> None:
+    import json
+
+    for article_body in ("\n".join(PARAS), "".join(f"<p>{p}</p>" for p in PARAS)):
+        ld = json.dumps({"@type": "NewsArticle", "headline": "هشدار", "articleBody": article_body}, ensure_ascii=False)
+        html = f"<html><head><script type='application/ld+json'>{ld}</script></head><body><h1>هشدار</h1></body></html>"
+        art = extract_article(html.encode())
+        assert art.body == PARAS
+        assert "body taken from JSON-LD articleBody" in art.warnings

@@ -8,9 +8,11 @@ doubtful is said in `warnings`.
 
 from __future__ import annotations
 
+import html as html_lib
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -362,21 +364,29 @@ def _is_article(
 
 
 # ---------------------------------------------------------------- the whole page
-def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, profiles: Profiles) -> Article:
-    doc = parse(html, headers)
-    tree = doc.tree
-    warnings = list(doc.warnings)
-    md = read_metadata(tree)
-    warnings.extend(md.warnings)
-    fallback = profiles.fallback
+@dataclass
+class _Head:
+    title: str | None
+    title_node: LexborNode | None
+    kicker: str | None
+    lead: str | None
+    lead_node: LexborNode | None
+    has_headline: bool
 
-    canonical = _absolute(url, md.canonical or md.first("og:url"))
-    profile, how = match_profile(profiles, tree, md, [url, canonical])
-    prof = profile or fallback
-    generic = profiles.generic
-    site_name = site_name_of(md)
 
-    # Headline, kicker and lead come before the body: the body's cleanup removes nodes.
+@dataclass
+class _Body:
+    paragraphs: list[str]
+    node: LexborNode | None = None
+    from_profile: bool = False
+    link_share: float = 0.0
+    lead_inside: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_head(tree: LexborHTMLParser, md: Metadata, profile: Profile | None, profiles: Profiles) -> _Head:
+    """Headline, kicker and lead. Read before the body, whose cleanup removes nodes."""
+    prof, fallback, generic = profile or profiles.fallback, profiles.fallback, profiles.generic
     hints = _title_hints(tree, md)
     title, title_node = _first_text(tree, prof.title) if prof.title else (None, None)
     if not title:
@@ -395,17 +405,85 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         if lead_node is not None and _in_furniture(lead_node, tree.body, generic):
             lead, lead_node = None, None
     if lead and len(lead) < 15:
-        lead = None
-    home = frozenset(fold_letters(h) for h in generic.home_labels)
+        lead, lead_node = None, None
+    return _Head(title, title_node, kicker, lead, lead_node, has_headline)
+
+
+def _find_body_node(tree: LexborHTMLParser, profile: Profile | None, profiles: Profiles) -> tuple[LexborNode | None, bool]:
+    """The element holding the story, and whether the profile's selector found it."""
+    prof = profile or profiles.fallback
+    for sel in prof.selectors("body", profiles.fallback):
+        try:
+            node = tree.css_first(sel)
+        except Exception:  # noqa: BLE001 - a bad selector in a profile must not lose the page
+            continue
+        if node is not None and len(node_text(node)) >= 20:
+            return node, profile is not None
+    return content.find_main(tree, profiles.generic), False
+
+
+def _read_body(node: LexborNode, from_profile: bool, profile: Profile | None, profiles: Profiles, head: _Head) -> _Body:
+    generic = profiles.generic
+    drops = profile.drop if profile is not None else profiles.fallback.drop
+    for sel in drops:
+        try:
+            for n in node.css(sel):
+                n.decompose()
+        except Exception:  # noqa: BLE001
+            continue
+    if from_profile and profile is not None and profile.body_parts:
+        # Sites that build the story from sibling blocks among page furniture (BBC)
+        # name the blocks that are story text.
+        parts = node.css(", ".join(profile.body_parts))
+    elif from_profile:
+        parts = [node]
+    else:
+        parts = content.with_stray_siblings(node, generic)
+    paras = [p for part in parts for p in paragraphs(part, content.make_skip(generic))]
+    total = sum(len(p.text) for p in paras) or 1
+    link_share = sum(p.link_chars for p in paras) / total
+    # A lead printed inside the body container is the body's first paragraph.
+    lead_inside = head.lead_node is not None and _contains(node, head.lead_node)
+    lead = None if lead_inside else head.lead
+    drop_texts = {t for t in (head.title, head.kicker, lead) if t}
+    text, notes = content.clean_paragraphs(paras, generic, drop_texts=drop_texts)
+    return _Body(text, node, from_profile, link_share, lead_inside, list(dict.fromkeys(notes)))
+
+
+def _jsonld_body(md: Metadata) -> list[str]:
+    """Paragraphs of a JSON-LD articleBody (plain text, or HTML on some sites)."""
+    raw = md.article_value("articleBody")
+    if not isinstance(raw, str) or len(raw) < 100:
+        return []
+    if "<" in raw and ">" in raw:
+        root = LexborHTMLParser(raw).body
+        return [p.text for p in paragraphs(root)] if root is not None else []
+    return [t for t in (collapse(html_lib.unescape(x)) for x in re.split(r"\n+", raw)) if t]
+
+
+def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, profiles: Profiles) -> Article:
+    doc = parse(html, headers)
+    tree = doc.tree
+    warnings = list(doc.warnings)
+    md = read_metadata(tree)
+    warnings.extend(md.warnings)
+    fallback = profiles.fallback
+
+    canonical = _absolute(url, md.canonical or md.first("og:url"))
+    profile, how = match_profile(profiles, tree, md, [url, canonical])
+    prof = profile or fallback
+    site_name = site_name_of(md)
+
+    head = _read_head(tree, md, profile, profiles)
+    home = frozenset(fold_letters(h) for h in profiles.generic.home_labels)
     # A breadcrumb may repeat a label (a province and its capital desk): kept as shown.
     category = _list_texts(tree, prof.selectors("category", fallback), home, unique=False)
     # Tags are short labels; a headline-long link in a "tags" box is a related story.
     tags = _list_texts(tree, prof.selectors("tags", fallback), home, max_len=60)
 
-    tz = ZoneInfo(profile.timezone if profile else "Asia/Tehran")
-    language = _language(profile, md, title or "")
-    if profile is None and language == "prs":
-        tz = ZoneInfo("Asia/Kabul")
+    language = _language(profile, md, head.title or "")
+    zone = profile.timezone if profile else ("Asia/Kabul" if language == "prs" else "Asia/Tehran")
+    tz = ZoneInfo(zone)
     published = dates.machine_date(md, tree, tz) or dates.visible_date(tree, prof.selectors("date", fallback), tz)
     modified = dates.machine_date(md, tree, tz, modified=True)
 
@@ -413,65 +491,28 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     site_names = {s for s in (site_name, profile.source if profile else None) if s} | agency_names
     author = _author(tree, prof, fallback, md, site_names)
 
-    # The body.
-    body_node, profile_body = None, False
-    for sel in prof.selectors("body", fallback):
-        try:
-            node = tree.css_first(sel)
-        except Exception:  # noqa: BLE001
-            continue
-        if node is not None and len(node_text(node)) >= 20:
-            body_node, profile_body = node, profile is not None
-            break
-    if body_node is None:
-        body_node = content.find_main(tree, generic)
-        if body_node is not None and profile is not None:
-            warnings.append(f"profile {profile.name}: body selectors matched nothing; used the generic finder")
-    region = _article_region(body_node, title_node) if body_node is not None else None
-    images = _images(url or canonical, region, generic, generic.caption_prefixes)
-    body: list[str] = []
-    main_links = 0.0
-    if body_node is not None:
-        for sel in (*prof.drop, *(() if profile else fallback.drop)):
-            try:
-                for n in body_node.css(sel):
-                    n.decompose()
-            except Exception:  # noqa: BLE001
-                continue
-        skip = content.make_skip(generic, furniture=True)
-        if profile_body and profile.body_parts:
-            # Sites that build the story from sibling blocks among page furniture
-            # (BBC) name the blocks that are story text.
-            parts = body_node.css(", ".join(profile.body_parts))
-        elif profile_body:
-            parts = [body_node]
-        else:
-            parts = content.with_stray_siblings(body_node, generic)
-        paras = [p for part in parts for p in paragraphs(part, skip)]
-        total = sum(len(p.text) for p in paras) or 1
-        main_links = sum(p.link_chars for p in paras) / total
-        if lead_node is not None and _contains(body_node, lead_node):
-            # A lead printed inside the body container is the body's first paragraph.
-            lead = None
-        drop_texts = {t for t in (title, kicker, lead) if t}
-        body, notes = content.clean_paragraphs(paras, generic, drop_texts=drop_texts)
-        for n in dict.fromkeys(notes):
-            warnings.append(n)
-    if not body:
-        ld_body = text_value(md.article_value("articleBody"))
-        if ld_body and len(ld_body) > 100:
-            body = [collapse(x) for x in re.split(r"\n+", md.article_value("articleBody")) if collapse(x)]
+    body_node, from_profile = _find_body_node(tree, profile, profiles)
+    if body_node is not None and profile is not None and not from_profile:
+        warnings.append(f"profile {profile.name}: body selectors matched nothing; used the generic finder")
+    region = _article_region(body_node, head.title_node) if body_node is not None else None
+    images = _images(url or canonical, region, profiles.generic, profiles.generic.caption_prefixes)
+    body = _read_body(body_node, from_profile, profile, profiles, head) if body_node is not None else _Body([])
+    warnings.extend(body.notes)
+    lead = None if body.lead_inside else head.lead
+    if not body.paragraphs:
+        body.paragraphs = _jsonld_body(md)
+        if body.paragraphs:
             warnings.append("body taken from JSON-LD articleBody")
-    if lead and body and body[0] == lead:
+    if lead and body.paragraphs and body.paragraphs[0] == lead:
         # The page prints its lead as the first paragraph of the body: it stays there.
         lead = None
 
     news_id = _news_id(profile, profiles, [url, canonical])
-    is_article = _is_article(md, profile_body, body, main_links, news_id is not None, has_headline)
+    is_article = _is_article(
+        md, body.from_profile, body.paragraphs, body.link_share, news_id is not None, head.has_headline
+    )
     site = _site(url, canonical, profile, domain_entry(profile, [url, canonical]) if how == "domain" else None)
-    source = None
-    if is_article:
-        source = credited_source(body + ([lead] if lead else []), profiles.agencies)
+    source = credited_source(body.paragraphs + ([lead] if lead else []), profiles.agencies) if is_article else None
     if not source:
         source = (profile.source if profile else None) or site_source(site_name)
 
@@ -481,9 +522,9 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         warnings.append("no publication date found")
     elif published is not None and published.how == "visible" and is_article:
         warnings.append(f"publication date read from the page text: {published.text!r}")
-    if not title:
+    if not head.title:
         warnings.append("no headline found")
-    if is_article and not body:
+    if is_article and not body.paragraphs:
         warnings.append("no body text found")
 
     art = Article(
@@ -492,10 +533,10 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         site=site,
         source=source,
         news_id=news_id,
-        title=title,
-        kicker=kicker,
+        title=head.title,
+        kicker=head.kicker,
         lead=lead,
-        body=body,
+        body=body.paragraphs,
         published=dates.iso(published.value if published else None),
         published_jalali=dates.jalali(published.value if published else None),
         modified=dates.iso(modified.value if modified else None),
