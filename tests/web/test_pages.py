@@ -138,3 +138,13 @@ def test_captures_page_lists_every_capture(client, sample):
     assert r.status_code == 200
     assert r.text.count("id_/") == 2
     assert client.get("/captures", params={"url": "http://nowhere.example/"}).status_code == 404
+
+
+def test_bad_input_gets_a_clear_answer(client):
+    r = client.get("/article/not-a-number")
+    assert r.status_code == 400 and "درخواست نادرست" in r.text and "article_id" in r.text
+    assert client.get("/search", params={"q": "سمنان", "page": 0}).status_code == 400
+    assert client.get("/search", params={"q": "x" * 1001}).status_code == 400
+    assert client.get("/api/search", params={"q": "سمنان", "per_page": 1000}).json()["detail"]
+    weird = client.get("/search", params={"q": "source: ((( «"})
+    assert weird.status_code == 400 and "query-error" in weird.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vazeh.web.rewrite import UrlRewriter, document_base, insert_banner, rewrite_html
 
 TS = "20240102030405"
@@ -59,3 +61,22 @@ def test_untouched_text_stays_byte_for_byte():
 def test_banner_goes_first_in_the_body():
     assert insert_banner("<html><body class='x'><p>a</p>", "<div>B</div>") == "<html><body class='x'><div>B</div><p>a</p>"
     assert insert_banner("<p>fragment</p>", "<div>B</div>") == "<div>B</div><p>fragment</p>"
+
+
+@pytest.mark.timeout(60)  # quadratic behaviour on these would take many minutes
+def test_hostile_markup_is_rewritten_without_blowing_up():
+    pathological = [
+        "<!--" * 50_000,  # unclosed comments
+        "<a x " * 50_000,  # unclosed tags
+        "<style>" + "a{" * 50_000,  # unclosed style block
+        '<a href="' * 20_000,  # unclosed quotes
+        "<img src=/i.png " + "y=1 " * 100_000,  # one endless tag
+    ]
+    for html in pathological:
+        out = rewrite_html(html, rw())
+        assert len(out) >= len(html) * 0.9
+
+
+def test_unclosed_script_keeps_the_rest_of_the_page_unrewritten():
+    out = rewrite_html('<script>var a = "<a href=/x>";', rw())
+    assert out == '<script>var a = "<a href=/x>";'

@@ -31,13 +31,17 @@ _ATTR = re.compile(
 )
 # A start tag whose quoted attribute values may hold `>`.
 _TAG = re.compile(
-    r"""<(?P<tag>[a-zA-Z][a-zA-Z0-9:_-]*)(?P<attrs>(?:\s+[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*(?P<close>/?)>""",
+    r"""<(?P<tag>[a-zA-Z][a-zA-Z0-9:_-]*)(?P<attrs>(?:\s+[^\s/>"'=<]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"'<]+))?)*)\s*(?P<close>/?)>""",
     re.S,
 )
+# Comments, style and script blocks run to their end tag, or to the end of the
+# document when the end is missing (as browsers read them), so an unclosed one is
+# scanned once rather than once per later tag. Names and unquoted values stop at
+# `<`, which keeps a page full of unclosed tags linear too.
 _SEGMENT = re.compile(
-    r"<!--.*?-->|(?P<style><style\b[^>]*>)(?P<css>.*?)(?P<endstyle></style\s*>)|"
-    r"(?P<script><script\b[^>]*>)(?P<js>.*?)(?P<endscript></script\s*>)|"
-    r"<[a-zA-Z][a-zA-Z0-9:_-]*(?:\s+[^\s/>\"'=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*\s*/?>",
+    r"<!--(?:.*?-->|.*\Z)|(?P<style><style\b[^>]*>)(?P<css>.*?)(?P<endstyle></style\s*>|\Z)|"
+    r"(?P<script><script\b[^>]*>)(?P<js>.*?)(?P<endscript></script\s*>|\Z)|"
+    r"<[a-zA-Z][a-zA-Z0-9:_-]*(?:\s+[^\s/>\"'=<]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"'<]+))?)*\s*/?>",
     re.S | re.I,
 )
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>["']?)(?P<url>[^"')]*?)(?P=q)\s*\)""", re.I)
