@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.index.conftest import article
+
 from vazeh.index.neardup import NearDupIndex, fingerprint, similarity
 
 STORY = (
