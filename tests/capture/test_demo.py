@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import tomllib
 
 from typer.testing import CliRunner
@@ -17,8 +18,15 @@ def test_demo_sources_point_at_the_running_server():
     assert {s["id"] for s in data["source"]} >= {"mehr", "isna", "bbcpersian"}
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_demo_builds_an_archive_of_the_sample_site(home):
-    result = CliRunner().invoke(app, ["demo", "--no-serve"], catch_exceptions=False)
+    args = ["demo", "--no-serve", "--sample-port", str(_free_port())]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "archive ready" in result.output
     with open_archive(home) as archive:
@@ -26,3 +34,10 @@ def test_demo_builds_an_archive_of_the_sample_site(home):
         assert len(html) >= 12  # at least one article per sample outlet
         assert all(c.charset for c in html)
         assert any(c.charset == "windows-1256" for c in html)
+    # Run again on the same address: the feeds are unchanged and nothing is archived twice.
+    with open_archive(home) as archive:
+        before = archive.count()
+    again = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert again.exit_code == 0 and "new URLs 0" in again.output
+    with open_archive(home) as archive:
+        assert archive.count() == before

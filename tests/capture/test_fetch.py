@@ -129,3 +129,11 @@ def test_on_capture_sees_each_capture_and_its_failure_is_not_fatal(archive, site
 
     report = capture_urls(archive, [site.base_url + "/news/1", site.base_url + "/"], config, on_capture=callback)
     assert report.captured == 2 and sorted(seen) == sorted([site.base_url + "/news/1", site.base_url + "/"])
+
+
+def test_retry_after_is_read_in_seconds_or_as_a_date():
+    from vazeh.capture.fetcher import _retry_after
+
+    assert _retry_after("7") == 7.0
+    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: no wait
+    assert _retry_after("soon") is None and _retry_after(None) is None

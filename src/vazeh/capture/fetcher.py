@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -41,6 +42,7 @@ ROBOTS_AGENT = "vazeh"
 DEFAULT_MAX_BYTES = 10 << 20  # a news article is rarely over 1 MiB; 10 MiB is generous
 CHARSET_SAMPLE = 2 << 20  # inflate at most this much of a body to detect its charset
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+MAX_RETRY_AFTER = 60.0  # a longer Retry-After is a "come back later": the URL fails and is reported
 
 OnCapture = Callable[[Capture], None]
 
@@ -129,7 +131,9 @@ class CaptureReport:
 
 
 class _Retryable(Exception):
-    pass
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Fetcher:
@@ -213,7 +217,7 @@ class Fetcher:
                 break
             except _Retryable as e:
                 log.info("retrying %s after %s (attempt %d)", url, e, attempt + 1)
-                await asyncio.sleep(delay)
+                await asyncio.sleep(max(delay, min(e.retry_after or 0.0, MAX_RETRY_AFTER)))
                 delay *= 2
         else:  # pragma: no cover - the last attempt never raises _Retryable
             raise RuntimeError("unreachable")
@@ -244,8 +248,8 @@ class Fetcher:
             ip = _peer_ip(response)
             if ip is not None:
                 check_ip(ip, parts.hostname or "", allow_private=self.config.allow_private)
-            if response.status_code >= 500 and not last:
-                raise _Retryable(f"HTTP {response.status_code}")
+            if (response.status_code >= 500 or response.status_code == 429) and not last:
+                raise _Retryable(f"HTTP {response.status_code}", _retry_after(response.headers.get("Retry-After")))
             raw, truncated = await self._read_body(response, last=last)
         finally:
             await response.aclose()
@@ -317,6 +321,20 @@ class Fetcher:
                 continue
             return hop.status, hop.body(1 << 20)
         return 404, b""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds a server asks us to wait (Retry-After: seconds, or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
 
 
 def _check_scheme(url: str) -> None:

@@ -18,7 +18,6 @@ iterating but cannot read ARC; see bench/capture.py for the figures).
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import os
 import re
@@ -151,12 +150,11 @@ class _Importer:
             for name in sorted(members):
                 origin = f"{path}!{name}"
                 try:
-                    data = zf.read(name)
+                    # Streamed, not read into memory: WACZ members are often gigabytes.
+                    with zf.open(name) as member:
+                        self._stream(member, origin, gzipped=_starts_with_gzip(member))
                 except (zipfile.BadZipFile, OSError, EOFError) as e:
                     self._problem(origin, None, f"cannot read from the zip: {e}")
-                    continue
-                buf = io.BytesIO(data)
-                self._stream(buf, origin, gzipped=data[:2] == b"\x1f\x8b")
 
     def _stream(self, f: BinaryIO, origin: str, *, gzipped: bool) -> None:
         """Read records from `f`, resyncing past damage, importing them in batches."""

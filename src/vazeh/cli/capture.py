@@ -46,21 +46,24 @@ def register(app: typer.Typer) -> None:
 
 
 # ---------------------------------------------------------------------- helpers
-def pipeline_callback(archive: Archive, enabled: bool = True) -> Callable[[Capture], None] | None:
-    """`Pipeline.on_capture` for this archive, or None when the later stages are unavailable.
+@contextmanager
+def pipeline_hook(archive: Archive, enabled: bool = True) -> Iterator[Callable[[Capture], None] | None]:
+    """`Pipeline.on_capture` for this archive (None when disabled or unavailable); closes it after.
 
     Capture must keep working while extraction or indexing is broken or missing:
-    the captures are safe in the archive and `vazeh catch-up` handles them later.
+    the captures are safe in the archive and the pipeline's catch-up handles them later.
     """
     if not enabled:
-        return None
+        yield None
+        return
     try:
         from vazeh.pipeline import Pipeline
 
         pipeline = Pipeline(archive=archive)
     except Exception as e:  # noqa: BLE001 - see docstring
-        err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({e}); archiving only")
-        return None
+        err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({escape(str(e))}); archiving only")
+        yield None
+        return
     state = {"on": True}
 
     def on_capture(capture: Capture) -> None:
@@ -70,11 +73,19 @@ def pipeline_callback(archive: Archive, enabled: bool = True) -> Callable[[Captu
             pipeline.on_capture(capture)
         except ImportError as e:
             state["on"] = False
-            err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({e}); archiving only")
+            err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({escape(str(e))}); archiving only")
         except Exception as e:  # noqa: BLE001 - one failed extraction never stops a capture
             log.warning("extracting %s failed: %s", capture.url, e)
 
-    return on_capture
+    try:
+        yield on_capture
+    finally:
+        index = getattr(pipeline, "_index", None)
+        if index is not None:
+            try:
+                index.close()
+            except Exception as e:  # noqa: BLE001 - the archive is already safe
+                log.warning("closing the search index: %s", e)
 
 
 @contextmanager
@@ -149,13 +160,10 @@ def capture(
     if not todo:
         raise fail("give at least one URL, or --from FILE")
     config = _config(allow_private, rate, max_mb, timeout, retries)
-    with _open(home) as archive, _progress(len(set(todo)), "capturing") as bar:
-        task = bar.add_task("capture", total=len(set(todo)))
-        report = asyncio.run(
-            capture_urls_async(
-                archive, todo, config, pipeline_callback(archive, not no_extract), lambda _o: bar.advance(task)
-            )
-        )
+    with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
+        with _progress(len(set(todo)), "capturing") as bar:
+            task = bar.add_task("capture", total=len(set(todo)))
+            report = asyncio.run(capture_urls_async(archive, todo, config, callback, lambda _o: bar.advance(task)))
     _print_capture_report(report)
     if report.failed or report.refused:
         raise typer.Exit(1)
@@ -180,8 +188,7 @@ def watch(
     if not srcs:
         raise fail(f"no sources in {sources or 'the default sources file'}")
     config = _config(allow_private, rate, 10.0, 30.0, 3)
-    with _open(home) as archive:
-        callback = pipeline_callback(archive, not no_extract)
+    with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
         if once:
             with _progress(None, f"watching {len(srcs)} sources") as bar:
                 task = bar.add_task("watch", total=None)
@@ -227,11 +234,10 @@ def import_(
     """Import existing collections; importing the same file twice adds nothing."""
     from vazeh.capture import import_paths
 
-    with _open(home) as archive, _progress(None, "importing") as bar:
-        task = bar.add_task("import", total=None)
-        report = import_paths(
-            archive, paths, on_capture=pipeline_callback(archive, not no_extract), progress=lambda n: bar.advance(task, n)
-        )
+    with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
+        with _progress(None, "importing") as bar:
+            task = bar.add_task("import", total=None)
+            report = import_paths(archive, paths, on_capture=callback, progress=lambda n: bar.advance(task, n))
     console.print(
         f"files {report.files}, new records {report.records} ({report.captures} captures), "
         f"already archived {report.duplicates}, skipped {report.skipped}"

@@ -12,6 +12,9 @@ import typer
 
 from vazeh.cli.common import HomeOption, console, err_console, fail, resolve_home
 
+# The sample site keeps one address across runs when it can, so a second demo finds
+# the same URLs (and unchanged feeds) instead of archiving the site again under a new port.
+SAMPLE_PORT = 8788
 DEMO_RATE = 50.0  # requests/s: the demo's own server on 127.0.0.1, not someone else's site
 
 
@@ -29,20 +32,21 @@ def sample_sources_text(base_url: str) -> str:
 def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Only build the archive; do not start the reading room.")] = False,
     port: Annotated[int, typer.Option("--port", help="Port of the reading room.")] = 8000,
+    sample_port: Annotated[
+        int, typer.Option("--sample-port", help="Port of the sample site (0: any free port).")
+    ] = SAMPLE_PORT,
     home: HomeOption = None,
 ) -> None:
     """Capture the bundled sample news site into the archive and open the reading room."""
     from vazeh.archive import ArchiveError, open_archive
     from vazeh.capture import FetchConfig, load_sources, watch_once_async
-    from vazeh.cli.capture import pipeline_callback, print_watch_report
-    from vazeh.sample.server import serve_sample
-
+    from vazeh.cli.capture import pipeline_hook, print_watch_report
     home_dir = resolve_home(home)
     try:
         archive = open_archive(home_dir)
     except (ArchiveError, OSError) as e:
         raise fail(str(e)) from None
-    server, base_url = serve_sample("127.0.0.1", 0)
+    server, base_url = _start_sample(sample_port)
     console.print(f"sample news site serving at {base_url}/")
     try:
         sources_file = home_dir / "demo-sources.toml"
@@ -51,8 +55,7 @@ def demo(
         console.print(f"watching {len(sources)} sample sources (sources file: {sources_file})")
         # allow_private is for this demo's own server only; everything else in it is the real code path.
         config = FetchConfig(allow_private=True, rate=DEMO_RATE, backoff=0.1)
-        callback = pipeline_callback(archive)
-        with console.status("capturing the sample site…"):
+        with pipeline_hook(archive) as callback, console.status("capturing the sample site…"):
             report = asyncio.run(watch_once_async(archive, sources, config, callback))
         print_watch_report(report)
         summary = _summary(archive)
@@ -70,6 +73,15 @@ def demo(
         start_reading_room(home_dir, "127.0.0.1", port)
     finally:
         server.stop()
+
+
+def _start_sample(port: int):
+    from vazeh.sample.server import serve_sample
+
+    try:
+        return serve_sample("127.0.0.1", port)
+    except OSError:
+        return serve_sample("127.0.0.1", 0)
 
 
 def _summary(archive) -> str:
