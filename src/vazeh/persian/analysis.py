@@ -196,17 +196,20 @@ def _bmp_tables() -> tuple[list[int | str | None], list[int | str | None]]:
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
-        out = _fold_char(ch)
-        if out != ch:
-            fold[cp] = token[cp] = out or None
-        if out:
-            token[cp] = "".join(" " if _is_separator(c) else c for c in out)
-    token[ord(ZWNJ)] = " "
-    # translate is faster when it gets code points back rather than one-character strings.
-    for table in (fold, token):
-        for cp, value in enumerate(table):
-            if isinstance(value, str) and len(value) == 1:
-                table[cp] = ord(value)
+        unchanged = cp not in _FOLD and unicodedata.is_normalized("NFKC", ch) and ch.casefold() == ch
+        out = ch if unchanged else _fold_char(ch)
+        if out == ch:
+            if _is_separator(ch):
+                token[cp] = 32
+            continue
+        if not out:
+            fold[cp] = token[cp] = None
+            continue
+        tok = "".join(" " if _is_separator(c) else c for c in out)
+        # translate is faster when it gets code points back rather than one-character strings.
+        fold[cp] = ord(out) if len(out) == 1 else out
+        token[cp] = ord(tok) if len(tok) == 1 else tok
+    token[ord(ZWNJ)] = 32
     return fold, token
 
 
