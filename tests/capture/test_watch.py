@@ -107,3 +107,13 @@ def test_a_source_with_only_a_domain_has_its_feeds_discovered(archive, site, con
     assert report.new_urls == 4
     page = b'<html><head><link rel="alternate" type="application/atom+xml" href="atom.xml"></head></html>'
     assert discover_feeds(page, "https://a.ir/fa/") == ["https://a.ir/fa/atom.xml"]
+
+
+def test_gzipped_sitemaps_are_read(archive, sample_site, config):
+    import gzip
+
+    smap = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.ir/5</loc></url></urlset>'
+    assert parse_links(gzip.compress(smap)).links == ["https://a.ir/5"]
+    # The sample site serves one, as a gzip file.
+    report = watch_once(archive, [Source(id="gz", sitemaps=[sample_site.url("/yjc/sitemap.xml.gz")])], config)
+    assert report.source_errors == [] and report.new_urls > 0

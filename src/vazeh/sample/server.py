@@ -204,7 +204,9 @@ class SampleHandler(BaseHTTPRequestHandler):
             body = body.replace(b"{{base_url}}", self.server.base_url.encode())
         mtime = int(file.stat().st_mtime)
         ctype = _TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if file.name in ("rss.xml", "feed.xml") or file.suffix == ".rss":
+        if file.suffix.lower() == ".gz":  # e.g. sitemap.xml.gz: served as the gzip file it is
+            ctype = "application/x-gzip"
+        elif file.name in ("rss.xml", "feed.xml") or file.suffix == ".rss":
             ctype = "application/rss+xml; charset=utf-8"
         elif file.name == "atom.xml":
             ctype = "application/atom+xml; charset=utf-8"
@@ -270,7 +272,7 @@ class SampleHandler(BaseHTTPRequestHandler):
             compressible
             and not already_encoded
             and ctype
-            and (ctype.startswith("text/") or "xml" in ctype)
+            and (ctype.startswith("text/") or ("xml" in ctype and "gzip" not in ctype))
             and "gzip" in (self.headers.get("Accept-Encoding") or "")
         ):
             body = gzip.compress(body, mtime=0)
