@@ -137,3 +137,15 @@ def test_retry_after_is_read_in_seconds_or_as_a_date():
     assert _retry_after("7") == 7.0
     assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: no wait
     assert _retry_after("soon") is None and _retry_after(None) is None
+
+
+def test_redirect_chains_longer_than_the_limit_fail_with_a_reason(archive, site):
+    config = FetchConfig(allow_private=True, rate=100, max_redirects=3)
+    report = capture_urls(archive, [site.base_url + "/redirect/6?to=/news/1"], config)
+    assert report.failed == 1 and "more than 3 redirects" in report.errors[0]
+    assert report.redirects == 4  # the hops that were fetched are archived all the same
+
+
+def test_fragments_are_not_part_of_the_captured_url(archive, site, config):
+    capture_urls(archive, [site.base_url + "/news/2#comments"], config)
+    assert [c.url for c in archive.iter_captures()] == [site.base_url + "/news/2"]

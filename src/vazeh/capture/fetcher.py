@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 
@@ -169,7 +169,7 @@ class Fetcher:
     async def capture(self, url: str, *, archive_it: bool = True, extra_headers: dict[str, str] | None = None) -> CaptureOutcome:
         """Fetch `url`, following redirects, archiving every hop."""
         outcome = CaptureOutcome(url)
-        current = url
+        current = urldefrag(url.strip())[0]  # a #fragment never reaches the server
         for _ in range(self.config.max_redirects + 1):
             try:
                 _check_scheme(current)
@@ -188,7 +188,7 @@ class Fetcher:
             location = hop.header("Location")
             if hop.status not in REDIRECT_STATUSES or not location:
                 return outcome
-            current = urljoin(current, location.strip())
+            current = urldefrag(urljoin(current, location.strip()))[0]
         outcome.error = f"more than {self.config.max_redirects} redirects"
         return outcome
 
