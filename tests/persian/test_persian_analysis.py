@@ -274,3 +274,12 @@ def test_the_published_equivalence_table_holds() -> None:
             assert spellings_match(query, text), (query, text)
             if both_ways:
                 assert spellings_match(text, query), (text, query)
+
+
+@settings(max_examples=200, deadline=None)
+@given(word, word, st.sampled_from(["یي", "کك", "هة", "اأ"]))
+def test_spellings_match_across_letter_variants(first: str, second: str, swap: str) -> None:
+    persian, arabic = swap
+    query = (first + second).replace(persian, arabic)
+    assert spellings_match(query, first + ZWNJ + second)
+    assert spellings_match(first + " " + second, query)
