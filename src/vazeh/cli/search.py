@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from typing import Annotated
+from urllib.parse import unquote
 
 import typer
 from rich.markup import escape
@@ -91,7 +92,7 @@ def search(
         if meta:
             console.print(f"   {escape(meta)}", highlight=False)
         if hit.url:
-            console.print(f"   [blue]{escape(hit.url)}[/blue]", highlight=False)
+            console.print(f"   [blue]{escape(unquote(hit.url))}[/blue]", highlight=False)
         if hit.snippet_html:
             console.print(f"   {_snippet_for_terminal(hit.snippet_html)}", highlight=False)
         if hit.also_published_by:

@@ -83,7 +83,9 @@ class NearDupIndex:
     """Fingerprints and groups of indexed stories, in `neardup.sqlite`."""
 
     def __init__(self, path: Path):
-        self.db = sqlite3.connect(str(path))
+        # The pipeline may index from a worker thread and close from the main one;
+        # SearchIndex serializes writes, so sharing the connection is safe.
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)

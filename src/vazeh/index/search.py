@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -207,6 +208,7 @@ class SearchIndex:
         self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
         self.neardup = NearDupIndex(self.path / "neardup.sqlite")
         self._workers: tuple[int, Any] | None = None
+        self._write_lock = threading.RLock()  # capture threads may sync concurrently
 
     @classmethod
     def open(cls, home: Path | str | None = None, **kw: Any) -> SearchIndex:
@@ -286,6 +288,10 @@ class SearchIndex:
         self, store: ArticleStore, *, progress: Callable[[int], None] | None = None, workers: int = 0
     ) -> int:
         """Index every article changed since the last sync; returns how many articles were read."""
+        with self._write_lock:
+            return self._sync(store, progress, workers)
+
+    def _sync(self, store: ArticleStore, progress: Callable[[int], None] | None, workers: int) -> int:
         if self._state.get("pending_rebuild"):
             self._clear()
         done = 0
@@ -326,14 +332,19 @@ class SearchIndex:
         self, store: ArticleStore, *, progress: Callable[[int], None] | None = None, workers: int = 0
     ) -> int:
         """Throw the index away and index the whole catalog again."""
-        # Recorded first, so a crash mid-rebuild still finishes the rebuild at the next sync.
-        self._write_state(seq=0, pending_rebuild=True)
-        return self.sync(store, progress=progress, workers=workers)
+        with self._write_lock:
+            # Recorded first, so a crash mid-rebuild still finishes the rebuild at the next sync.
+            self._write_state(seq=0, pending_rebuild=True)
+            return self._sync(store, progress, workers)
 
     def count(self) -> int:
         return self.engine.count()
 
     def close(self) -> None:
+        with self._write_lock:
+            self._close_any()
+
+    def _close_any(self) -> None:
         self._close_pool()
         self.engine.close()
         self.neardup.close()
