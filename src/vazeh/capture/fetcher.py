@@ -97,6 +97,11 @@ class CaptureOutcome:
     def final(self) -> Fetched | None:
         return self.hops[-1] if self.hops else None
 
+    def release(self) -> None:
+        """Drop the bodies (they are in the archive) so a long crawl does not hold them all."""
+        for hop in self.hops:
+            hop.raw_body = b""
+
 
 @dataclass
 class CaptureReport:
@@ -200,6 +205,7 @@ class Fetcher:
             report.add(outcome)
             if progress:
                 progress(outcome)
+            outcome.release()
 
         await asyncio.gather(*(one(u) for u in dict.fromkeys(urls)))
         return report

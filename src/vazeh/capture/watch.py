@@ -98,11 +98,15 @@ class Watcher:
         archive = self.fetcher.archive
         new = [u for u in dict.fromkeys(found) if not archive.captures(u)][:MAX_NEW_PER_SOURCE]
         report.new_urls += len(new)
-        outcomes = await asyncio.gather(*(self.fetcher.capture(u) for u in new))
-        for outcome in outcomes:
+
+        async def capture(url: str) -> None:
+            outcome = await self.fetcher.capture(url)
             report.capture.add(outcome)
             if self.progress:
                 self.progress(outcome)
+            outcome.release()
+
+        await asyncio.gather(*(capture(u) for u in new))
 
     async def discover(self, source: Source, report: WatchReport) -> None:
         """Find a source's feeds (home page `<link rel=alternate>`) and sitemaps (robots.txt).
