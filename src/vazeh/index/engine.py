@@ -80,7 +80,7 @@ class IndexDoc:
     source_keys: list[str]
     category_keys: list[str]
     tag_keys: list[str]
-    data: dict[str, Any]  # what a hit shows: original text, url, ids
+    data: dict[str, Any] | bytes  # what a hit shows: original text, url, ids (or that as JSON)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import Planner, value_key
 from vazeh.index.query import TEHRAN, QueryError, parse
 from vazeh.index.snippets import make_snippet
-from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine
+from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
 from vazeh.persian import tokenize
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,9 @@ def document_for(story: Story, group: str) -> IndexDoc:
 
 
 def _document(story: Story) -> IndexDoc:
-    return document_for(story, story.key)
+    doc = document_for(story, story.key)
+    doc.data = encode_data(doc.data)  # in the worker, so the process feeding the engine does less
+    return doc
 
 
 def story_key(sa: StoredArticle) -> str:

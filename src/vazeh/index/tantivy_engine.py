@@ -36,6 +36,10 @@ SCHEMA_VERSION = 1
 FIELD_GAP = "¶"
 
 
+def encode_data(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("key", tokenizer_name="raw", stored=True, index_option="basic")
@@ -93,7 +97,7 @@ class TantivyEngine:
         for k in doc.tag_keys:
             d.add_text("tag_key", k)
         d.add_integer("published", doc.published)
-        d.add_bytes("data", json.dumps(doc.data, ensure_ascii=False, separators=(",", ":")).encode())
+        d.add_bytes("data", doc.data if isinstance(doc.data, bytes) else encode_data(doc.data))
         self.writer.add_document(d)
 
     def delete(self, key: str) -> None:
