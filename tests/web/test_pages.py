@@ -148,3 +148,16 @@ def test_bad_input_gets_a_clear_answer(client):
     assert client.get("/api/search", params={"q": "سمنان", "per_page": 1000}).json()["detail"]
     weird = client.get("/search", params={"q": "source: ((( «"})
     assert weird.status_code == 400 and "query-error" in weird.text
+
+
+def test_a_broken_search_index_is_reported_not_crashed(home, config):
+    from fastapi.testclient import TestClient
+
+    from vazeh.web import create_app
+
+    (home / "index").write_text("not a folder")  # the index cannot be opened
+    with TestClient(create_app(home, config=config)) as c:
+        page = c.get("/search", params={"q": "سمنان"})
+        assert page.status_code == 503 and "جست‌وجو در دسترس نیست" in page.text and "reindex" in page.text
+        assert c.get("/api/search", params={"q": "سمنان"}).status_code == 503
+        assert c.get("/").status_code == 200  # everything else still works

@@ -17,6 +17,7 @@ from vazeh.extract.model import StoredArticle
 from vazeh.web import cdx
 from vazeh.web.fmt import jalali
 from vazeh.web.replay import clean_url
+from vazeh.web.room import SearchUnavailable
 
 router = APIRouter()
 
@@ -155,6 +156,8 @@ def search(
         r = request.app.state.room.search(q, sort=sort, page=page, per_page=per_page)
     except ValueError as e:  # QueryError
         raise HTTPException(400, str(e)) from e
+    except SearchUnavailable as e:
+        raise HTTPException(503, str(e)) from e
     return SearchOut(
         query=r.query, total=r.total, page=r.page, per_page=r.per_page, sort=r.sort,
         hits=[HitOut(**{k: getattr(h, k) for k in HitOut.model_fields}) for h in r.hits],

@@ -55,6 +55,11 @@ def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        # Catch the lists up with the article store before the first reader arrives:
+        # on a large archive that has grown a lot this takes seconds, not a request's time.
+        await anyio.to_thread.run_sync(room.warm)
         yield
         room.close()
 

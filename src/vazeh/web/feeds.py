@@ -144,6 +144,8 @@ def search_feed(request: Request, fmt: str, q: str = Query(..., min_length=1, ma
         results = room.search(q, sort="newest", page=1, per_page=FEED_SIZE)
     except ValueError as e:  # QueryError: the query itself is wrong
         return Response(f"query {q!r}: {e}", status_code=400, media_type="text/plain; charset=utf-8")
+    except RuntimeError as e:  # SearchUnavailable
+        return Response(str(e), status_code=503, media_type="text/plain; charset=utf-8")
     shelf = room.shelf()
     items = [s for s in (shelf.articles.get(h.article_id) for h in results.hits) if s is not None]
     return feed_response(request, fmt, f"واضح: جست‌وجوی «{q}»", f"/search?q={quote(q)}", items)

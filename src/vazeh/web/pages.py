@@ -14,7 +14,7 @@ from vazeh.web.charts import day_chart, source_chart
 from vazeh.web.diff import WordDiff, article_diff
 from vazeh.web.fmt import jalali, path_quote
 from vazeh.web.listing import TRAIL_SEP
-from vazeh.web.room import ReadingRoom
+from vazeh.web.room import ReadingRoom, SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
 
@@ -291,6 +291,8 @@ def search_page(
         results = room.search(q, sort=sort, page=page, per_page=room.config.per_page)
     except ValueError as e:  # QueryError: say what is wrong with the query, in the page
         return render(request, "search.html", {**context, "error": str(e)}, status_code=400)
+    except SearchUnavailable as e:
+        return error_page(request, "جست‌وجو در دسترس نیست", str(e), 503)
     facets = []
     for kind in ("source", "category", "month"):
         values = []

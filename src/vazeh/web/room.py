@@ -9,6 +9,7 @@ thread that opened it, and one searcher at a time is all two cores can use anywa
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +21,12 @@ from vazeh.extract.model import ArticleStore
 from vazeh.web.listing import Listing
 from vazeh.web.settings import WebConfig
 from vazeh.web.views import ViewCounter
+
+log = logging.getLogger(__name__)
+
+
+class SearchUnavailable(RuntimeError):
+    """The search index is missing or broken; the message says what to run."""
 
 
 @dataclass
@@ -60,6 +67,16 @@ class ReadingRoom:
                 self._shelves.append(shelf)
         return shelf
 
+    def warm(self) -> None:
+        """Bring the derived lists up to date and open the search index, before serving."""
+        changed = self.shelf().listing.sync()
+        if changed:
+            log.info("reading room lists caught up with %d articles", changed)
+        try:
+            self._index_thread.submit(self._open_index).result()
+        except Exception as e:  # noqa: BLE001 - pages without search still work; search reports it
+            log.warning("search index of %s cannot be opened: %s", self.home, e)
+
     def listing(self) -> Listing:
         listing = self.shelf().listing
         listing.sync()
@@ -74,8 +91,25 @@ class ReadingRoom:
         return self._index
 
     def search(self, query: str, **kw: Any) -> Any:
-        """SearchIndex.search on the index's own thread; raises QueryError for a bad query."""
-        return self._index_thread.submit(lambda: self._open_index().search(query, **kw)).result()
+        """SearchIndex.search on the index's own thread.
+
+        Raises QueryError (a ValueError) for a bad query, SearchUnavailable when the
+        index itself cannot answer.
+        """
+        from vazeh.index import QueryError
+
+        def run() -> Any:
+            return self._open_index().search(query, **kw)
+
+        try:
+            return self._index_thread.submit(run).result()
+        except QueryError:
+            raise
+        except Exception as e:
+            log.exception("search for %r failed", query)
+            raise SearchUnavailable(
+                f"the search index of {self.home} cannot answer ({e}); run `vazeh reindex` or check the logs"
+            ) from e
 
     def sync_index(self) -> int:
         """Index what the article store gained (after save page now); returns how many articles.
