@@ -179,3 +179,24 @@ def test_tag_soup_never_crashes(html: bytes) -> None:
 def test_random_bytes_never_crash(data: bytes) -> None:
     art = extract_article(data)
     assert not any("extraction failed" in w for w in art.warnings)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "filler",
+    ["<a href='/x'>پیوند</a> ", "خط<br>", "<p>پاراگراف کوتاه</p>", "<span><b>متن</b></span>"],
+    ids=["links", "line-breaks", "paragraphs", "inline"],
+)
+def test_ten_megabytes_of_one_element_kind(filler: str) -> None:
+    html = ("<html><body><div>" + filler * (10_000_000 // len(filler.encode())) + "</div></body></html>").encode()
+    art = extract_article(html)
+    assert not art.is_article
+    assert any("bytes" in w for w in art.warnings)
+
+
+@pytest.mark.timeout(60)
+def test_story_behind_megabytes_of_inline_script_and_images() -> None:
+    head = "<script>var blob = '" + "x" * 6_000_000 + "';</script><style>" + "a{}" * 500_000 + "</style>"
+    body = STORY + "<img src='data:image/png;base64," + "QUJD" * 1_000_000 + "'>"
+    art = extract_article(page(body, head).encode())
+    assert art.is_article and len(art.body) == 3

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from vazeh.extract.profiles import Generic
-from vazeh.extract.text import BLOCK_TAGS, SKIP_TAGS, Paragraph, is_hidden
+from vazeh.extract.text import BLOCK_TAGS, MAX_NODES, SKIP_TAGS, Paragraph, is_hidden
 
 _CONTAINER_TAGS = frozenset("div td section article main blockquote center".split())
 _FURNITURE_TAGS = frozenset("nav aside footer header form menu".split())
@@ -58,7 +58,11 @@ def find_main(tree: LexborHTMLParser, generic: Generic) -> LexborNode | None:
     if body is None:
         return None
     text_len: dict[int, list] = {}  # block mem_id -> [node, chars, link chars, punctuation]
+    seen = 0
     for node in body.traverse(include_text=True):
+        seen += 1
+        if seen > MAX_NODES:
+            break
         if node.tag != "-text":
             continue
         t = node.text_content

@@ -17,7 +17,16 @@ from selectolax.lexbor import LexborHTMLParser
 
 from vazeh.archive.charset import decode_html
 
-MAX_BYTES = 16 * 1024 * 1024
+# A news page is well under a megabyte of markup once scripts and styles are gone.
+# Bigger pages are first stripped of those (keeping JSON-LD), then cut: every CSS
+# selector and every walk costs time in proportion to the tree.
+BIG_PAGE = 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024
+_BULK = re.compile(
+    rb"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>|<!--.*?-->|<svg[^>]*>.*?</svg\s*>"
+    rb"|data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{200,}",
+    re.I | re.S,
+)
 MAX_DEPTH = 400
 # Elements with no end tag; they never deepen the tree.
 _VOID = frozenset(
@@ -75,6 +84,13 @@ def max_depth(body: bytes) -> int:
     return top
 
 
+def _start_tags(body: bytes) -> int:
+    """Roughly how many elements could nest: start tags other than the common void ones."""
+    lower = body.lower() if len(body) < 4_000_000 else body
+    voids = sum(lower.count(t) for t in (b"<br", b"<img", b"<meta", b"<input", b"<link", b"<hr", b"<wbr", b"<p>", b"<p ", b"<li"))
+    return body.count(b"<") - body.count(b"</") - voids
+
+
 def flatten(body: bytes, limit: int = MAX_DEPTH) -> bytes:
     """Drop start and end tags beyond `limit` levels, keeping all text."""
     out: list[bytes] = []
@@ -102,8 +118,12 @@ def flatten(body: bytes, limit: int = MAX_DEPTH) -> bytes:
 
 def parse(body: bytes, headers: Mapping[str, str] | None = None) -> Document:
     warnings: list[str] = []
+    if len(body) > BIG_PAGE:
+        size = len(body)
+        body = _BULK.sub(b" ", body)
+        warnings.append(f"page is {size} bytes; scripts, styles and comments removed before reading")
     if len(body) > MAX_BYTES:
-        warnings.append(f"page is {len(body)} bytes; only the first {MAX_BYTES} were read")
+        warnings.append(f"page is {len(body)} bytes of markup; only the first {MAX_BYTES} were read")
         body = body[:MAX_BYTES]
     text, cs = decode_html(body, header(headers, "content-type"))
     if cs.how == "sniffed" and cs.name != "utf-8":
@@ -111,7 +131,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> Document:
     if "\ufffd" in text[:200000] and cs.name != "utf-8" or text.count("\ufffd") > 20:
         warnings.append(f"undecodable bytes replaced when decoding as {cs.name}")
     # Lexbor stays fast up to a few thousand levels, so only pages with that many tags are scanned.
-    if body.count(b"<") > 4000 and max_depth(body) > MAX_DEPTH:
+    if _start_tags(body) > 4000 and max_depth(body) > MAX_DEPTH:
         warnings.append(f"markup nested deeper than {MAX_DEPTH} levels; flattened before parsing")
         text, _ = decode_html(flatten(body), header(headers, "content-type"))
     return Document(LexborHTMLParser(text), text, cs.name, warnings)

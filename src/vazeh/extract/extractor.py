@@ -32,7 +32,7 @@ from vazeh.extract.profiles import (
     site_name_of,
 )
 from vazeh.extract.source import credited_source, site_source
-from vazeh.extract.text import collapse, node_text, paragraphs
+from vazeh.extract.text import MAX_PARAGRAPHS, collapse, node_text, paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -439,14 +439,16 @@ def _read_body(node: LexborNode, from_profile: bool, profile: Profile | None, pr
         parts = [node]
     else:
         parts = content.with_stray_siblings(node, generic)
-    paras = [p for part in parts for p in paragraphs(part, content.make_skip(generic))]
+    paras = [p for part in parts for p in paragraphs(part, content.make_skip(generic))][:MAX_PARAGRAPHS]
+    notes = ["story cut: the page has more text blocks than any story"] if len(paras) >= MAX_PARAGRAPHS else []
     total = sum(len(p.text) for p in paras) or 1
     link_share = sum(p.link_chars for p in paras) / total
     # A lead printed inside the body container is the body's first paragraph.
     lead_inside = head.lead_node is not None and _contains(node, head.lead_node)
     lead = None if lead_inside else head.lead
     drop_texts = {t for t in (head.title, head.kicker, lead) if t}
-    text, notes = content.clean_paragraphs(paras, generic, drop_texts=drop_texts)
+    text, dropped = content.clean_paragraphs(paras, generic, drop_texts=drop_texts)
+    notes.extend(dropped)
     return _Body(text, node, from_profile, link_share, lead_inside, list(dict.fromkeys(notes)))
 
 

@@ -62,8 +62,21 @@ def is_hidden(node: LexborNode) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def paragraphs(root: LexborNode, skip: Callable[[LexborNode], bool] | None = None) -> list[Paragraph]:
-    """Paragraphs of `root` in reading order; `skip(element)` drops an element with its subtree."""
+# No story has this many paragraphs or nodes; a page that does is a dump or an attack,
+# and reading on would only cost time.
+MAX_PARAGRAPHS = 3000
+MAX_NODES = 200_000
+
+
+def paragraphs(
+    root: LexborNode,
+    skip: Callable[[LexborNode], bool] | None = None,
+    *,
+    max_paragraphs: int = MAX_PARAGRAPHS,
+    max_nodes: int = MAX_NODES,
+) -> list[Paragraph]:
+    """Paragraphs of `root` in reading order; `skip(element)` drops an element with its
+    subtree. Reading stops after `max_paragraphs` paragraphs or `max_nodes` nodes."""
     out: list[Paragraph] = []
     buf: list[str] = []
     state = {"link": 0, "tag": ""}
@@ -80,7 +93,11 @@ def paragraphs(root: LexborNode, skip: Callable[[LexborNode], bool] | None = Non
     root_id = root.mem_id
     node: LexborNode | None = root.child
     block_stack: list[str] = [root.tag or ""]
+    visited = 0
     while node is not None:
+        visited += 1
+        if visited > max_nodes or len(out) >= max_paragraphs:
+            break
         tag = node.tag
         descend = False
         if tag == "-text":
