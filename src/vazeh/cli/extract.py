@@ -85,12 +85,13 @@ def reextract(
     if not path.exists():
         raise fail(f"{path}: no archive here; run `vazeh init` first or pass --home")
     with Pipeline(path) as pipeline:
-        total = pipeline.archive.count()
+        # Counting first costs one catalog scan and gives the bar a true end.
+        total = sum(1 for _ in pipeline.archive.iter_captures(html_only=True))
         columns = (TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err_console, transient=False) as bar:
             task = bar.add_task("extract", total=total)
             stats = pipeline.reextract(force=force, progress=lambda n: bar.advance(task, n))
-            bar.update(task, total=stats.extracted + stats.failed, completed=stats.extracted + stats.failed)
+            bar.update(task, completed=total)
     console.print(
         f"extractor {EXTRACTOR_VERSION}: {stats.extracted} pages extracted "
         f"({stats.articles} articles, {stats.not_articles} other pages), {stats.failed} failed"
