@@ -18,12 +18,12 @@ def _nice_max(value: int) -> int:
     return ((value + step - 1) // step) * step
 
 
-def day_chart(days: list[tuple[str, int]], *, width: int = 720, height: int = 180) -> Markup:
+def day_chart(days: list[tuple[str, int]], *, width: int = 600, height: int = 200) -> Markup:
     """Articles per day as vertical bars; each bar has a tooltip with the Jalali date."""
     if not days:
         return Markup("")
     top = _nice_max(max(c for _, c in days))
-    pad_top, pad_bottom, pad_side = 12, 24, 36
+    pad_top, pad_bottom, pad_side = 16, 28, 40
     plot_w, plot_h = width - 2 * pad_side, height - pad_top - pad_bottom
     slot = plot_w / len(days)
     bars = []
@@ -54,7 +54,7 @@ def day_chart(days: list[tuple[str, int]], *, width: int = 720, height: int = 18
     return Markup(svg)
 
 
-def source_chart(sources: list[tuple[str, int]], *, width: int = 720, bar_h: int = 22, limit: int = 15) -> Markup:
+def source_chart(sources: list[tuple[str, int]], *, width: int = 480, bar_h: int = 30, limit: int = 12) -> Markup:
     """Articles per source as horizontal bars growing from the right."""
     rows = sources[:limit]
     if not rows:
