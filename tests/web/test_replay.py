@@ -114,3 +114,14 @@ def test_charset_of_an_old_page_is_decoded_before_rewriting(client, write_page):
     r = client.get("/web/2030/http://old.example/", follow_redirects=True)
     assert "خبر قديمي" in r.text
     assert r.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_head_requests_and_the_capture_list_shorthand(client, sample):
+    url = sample.stories["flood"].article.url
+    head = client.head(f"/web/{url}", headers={"Accept-Datetime": "Mon, 01 Jan 2001 00:00:00 GMT"},
+                       follow_redirects=False)
+    assert head.status_code == 302 and head.headers["location"].startswith(
+        f"/web/{sample.stories['flood_v1'].capture.timestamp14}/")
+    assert client.head(f"/timemap/link/{url}").status_code == 200
+    r = client.get(f"/web/2026*/{url}", follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"].startswith("/captures?url=")

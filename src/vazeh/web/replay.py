@@ -141,8 +141,13 @@ def not_archived(request: Request, url: str) -> Response:
     )
 
 
-@router.get("/web/{rest:path}", include_in_schema=False)
+@router.api_route("/web/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def replay(request: Request, rest: str) -> Response:
+    first, _, remainder = rest.partition("/")
+    if re.fullmatch(r"\d{0,14}\*", first) and remainder:
+        # pywb's `/web/2024*/url` asks for the list of captures.
+        url = clean_url(remainder, request.url.query)
+        return RedirectResponse(f"/captures?url={quote(url, safe='')}", status_code=302)
     ts, mod, raw_url = _split(rest)
     if mod not in _MODS:
         return PlainTextResponse(f"unknown replay modifier {mod!r}", status_code=400)
@@ -283,7 +288,7 @@ def rewritten_response(request: Request, archived: ArchivedResponse, mod: str, h
     return Response(archived.body, status_code=status, headers=headers, media_type=ctype)
 
 
-@router.get("/timemap/link/{rest:path}", include_in_schema=False)
+@router.api_route("/timemap/link/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def timemap(request: Request, rest: str) -> Response:
     url = clean_url(rest, request.url.query)
     archive = _room(request).shelf().archive
