@@ -122,3 +122,17 @@ def test_unreadable_state_rebuilds(home, store):
     with open_index(home) as ix:
         ix.sync(store)
         assert ix.search("نمایشگاه").total == 1
+
+
+def test_a_change_in_persian_analysis_rebuilds_the_index(home, store):
+    put(store, 1, article("گزارش جشنواره", url="https://a.ir/1"), surt="ir,a)/1")
+    with open_index(home) as ix:
+        ix.sync(store)
+    state = home / "index" / "state.json"
+    data = json.loads(state.read_text())
+    data["analysis"] = "older-rules"
+    state.write_text(json.dumps(data))
+    with open_index(home) as ix:
+        assert ix.sync(store) == 1  # everything read again
+        assert ix.search("جشنواره").total == 1
+        assert json.loads(state.read_text())["analysis"] != "older-rules"

@@ -16,6 +16,7 @@ before it is added again. So the two never disagree after the next start.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -43,6 +44,10 @@ from vazeh.persian import tokenize
 log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest")
+# A fingerprint of vazeh.persian's analysis: if tokenizing this text ever gives other
+# tokens, the index was built with other rules and is rebuilt at the next sync.
+_CANARY = "كتاب‌هاي مي شود راهاندازی ۱۲۳٬۴۵۶ ٢٫٥ عَلیٰ ﻛﺘﺎﺏ TEHRAN ۀ ة أ ؤ ئ ـ 2.5.1 a_b"
+ANALYSIS = hashlib.sha1("\x1f".join(tokenize(_CANARY)).encode()).hexdigest()[:12]
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
 BATCH = 2000
@@ -207,6 +212,11 @@ class SearchIndex:
             (self.path / "neardup.sqlite").unlink(missing_ok=True)
             state = {}
         self._state = {"seq": 0, **state, "schema": SCHEMA_VERSION}
+        if state.get("analysis", ANALYSIS) != ANALYSIS:
+            # vazeh.persian's rules changed: old terms would no longer match new queries.
+            log.warning("Persian analysis changed; the search index will be rebuilt from the catalog")
+            self._state["pending_rebuild"] = True
+        self._state["analysis"] = ANALYSIS
         self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
         self.neardup = NearDupIndex(self.path / "neardup.sqlite")
         self._workers: tuple[int, Any] | None = None
