@@ -13,9 +13,15 @@ from functools import lru_cache
 
 from vazeh.extract.profiles import Agency, fold_letters
 
-# Between «به گزارش» and the agency there may be a reporter or desk
-# («خبرنگار گروه استان‌های …»), but no comma: the credit ends at the first one.
-_REPORT = "به\\s+گزارش\\s+(?:[^،,:.\\n]{{0,60}}?\\s)?[\"«“]?(?:خبرگزاری\\s+)?({names})(?=[\"»”\\s،,:.)]|$)"
+# Between «به گزارش» and the agency there may be a reporter or a desk
+# («خبرنگار گروه استان‌های …»), never a comma. Only desk words may open that gap,
+# so «به گزارش مرکز آمار در مهر ماه» is not a credit to Mehr, and a name right
+# after «استان» is the province of Fars, not the agency.
+_DESK = "(?:خبرنگار|گروه|سرویس|دبیرخانه|پایگاه|باشگاه|خبرگزاری)"
+_REPORT = (
+    "به\\s+گزارش\\s+(?:" + _DESK + "[^،,:.\\n]{{0,60}}?\\s)?[\"«“]?(?:خبرگزاری\\s+)?"
+    "(?<!استان\\s)({names})(?=[\"»”\\s،,:.)]|$)"
+)
 _SENT = "\\[\\s*ارسال\\s+شده\\s+از\\s*[:：]\\s*({names})\\s*\\]"
 _SOURCE_LINE = "^\\s*(?:منبع|منبع خبر|به نقل از)\\s*[:：]\\s*(?:خبرگزاری\\s+)?({names})\\b"
 
