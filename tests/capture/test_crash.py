@@ -9,8 +9,10 @@ import io
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from warc_samples import write_warc
@@ -21,16 +23,31 @@ from vazeh.archive import open_archive, payload_digest
 CLI = [sys.executable, "-c", "from vazeh.cli import main; main()"]
 
 
-def run_and_kill(args: list[str], home: Path, delay: float) -> int | None:
-    """Start `vazeh ARGS`, SIGKILL it after `delay` seconds; returns its exit code if it finished first."""
+def catalogued(home: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{home / 'catalog.sqlite'}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def run_and_kill(args: list[str], home: Path, after_records: int, jitter: float) -> int | None:
+    """Start `vazeh ARGS`; once the catalog holds `after_records` records, wait `jitter`
+    seconds more and SIGKILL it. Returns its exit code if it finished first."""
     env = {**os.environ, "VAZEH_HOME": str(home)}
     proc = subprocess.Popen(CLI + args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        return proc.wait(timeout=delay)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        return None
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and catalogued(home) < after_records and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(jitter)
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return None
 
 
 def run_to_end(args: list[str], home: Path) -> subprocess.CompletedProcess:
@@ -74,8 +91,11 @@ def test_import_survives_sigkill(tmp_path):
     source = write_warc(tmp_path / "big.warc.gz", 5000)
     home = tmp_path / "home"
     rng = random.Random(20250101)
-    # Start-up takes ~0.5 s; an uninterrupted import of 5000 records about 3 s more.
-    kills = [run_and_kill(["import", str(source), "--no-extract"], home, rng.uniform(0.6, 1.6)) for _ in range(5)]
+    # Killed at growing points of the import, each a random few milliseconds after
+    # some batch was committed: mid-batch, mid-record, mid-fsync.
+    kills = [
+        run_and_kill(["import", str(source), "--no-extract"], home, 800 * k, rng.uniform(0, 0.15)) for k in range(1, 6)
+    ]
     assert kills.count(None) >= 3, "the imports finished before they could be killed"
     done = run_to_end(["import", str(source), "--no-extract"], home)
     assert done.returncode == 0, done.stderr
@@ -96,7 +116,7 @@ def test_capture_survives_sigkill(tmp_path, site):
     home = tmp_path / "home"
     args = ["capture", "--from", str(urls), "--allow-private", "--rate", "1000", "--no-extract"]
     rng = random.Random(7)
-    kills = [run_and_kill(args, home, rng.uniform(0.6, 2.0)) for _ in range(4)]
+    kills = [run_and_kill(args, home, 80 * k, rng.uniform(0, 0.2)) for k in range(1, 5)]
     assert kills.count(None) >= 2, "the captures finished before they could be killed"
     done = run_to_end(args, home)
     assert done.returncode == 0, done.stderr
