@@ -117,3 +117,14 @@ def test_gzipped_sitemaps_are_read(archive, sample_site, config):
     # The sample site serves one, as a gzip file.
     report = watch_once(archive, [Source(id="gz", sitemaps=[sample_site.url("/yjc/sitemap.xml.gz")])], config)
     assert report.source_errors == [] and report.new_urls > 0
+
+
+def test_sitemap_index_children_come_newest_first():
+    index = (
+        b"<sitemapindex>"
+        b"<sitemap><loc>https://a.ir/2023.xml</loc><lastmod>2023-12-30</lastmod></sitemap>"
+        b"<sitemap><loc>https://a.ir/2025.xml</loc><lastmod>2025-01-02T10:00:00+03:30</lastmod></sitemap>"
+        b"<sitemap><loc>https://a.ir/tags.xml</loc></sitemap>"
+        b"</sitemapindex>"
+    )
+    assert parse_links(index).links == ["https://a.ir/2025.xml", "https://a.ir/2023.xml", "https://a.ir/tags.xml"]

@@ -74,14 +74,18 @@ def parse_links(body: bytes, base_url: str | None = None) -> FeedLinks:
             if link:
                 links.append(link)
         kind = "atom"
-    elif kind in ("urlset", "sitemapindex"):
-        wanted = "url" if kind == "urlset" else "sitemap"
-        for el in root:
-            if _local(el.tag) == wanted:
-                loc = _child_text(el, "loc")
-                if loc:
-                    links.append(loc)
-        kind = "sitemap" if kind == "urlset" else "sitemapindex"
+    elif kind == "urlset":
+        links = [loc for el in root if _local(el.tag) == "url" and (loc := _child_text(el, "loc"))]
+        kind = "sitemap"
+    elif kind == "sitemapindex":
+        entries = [
+            (_child_text(el, "lastmod") or "", i, loc)
+            for i, el in enumerate(root)
+            if _local(el.tag) == "sitemap" and (loc := _child_text(el, "loc"))
+        ]
+        # Newest first (by lastmod, else document order): watch reads only the first few.
+        dated = sorted((e for e in entries if e[0]), key=lambda e: e[0], reverse=True)
+        links = [e[2] for e in dated] + [e[2] for e in entries if not e[0]]
     else:
         kind = "unknown"
     if base_url:
