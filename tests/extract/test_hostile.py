@@ -200,3 +200,9 @@ def test_story_behind_megabytes_of_inline_script_and_images() -> None:
     body = STORY + "<img src='data:image/png;base64," + "QUJD" * 1_000_000 + "'>"
     art = extract_article(page(body, head).encode())
     assert art.is_article and len(art.body) == 3
+
+
+def test_inline_picture_does_not_split_a_sentence() -> None:
+    body = "<p>شهردار گفت <img src='/icons/quote.png' width='12'> این طرح تا پایان سال به پایان می‌رسد و هزینه‌ای برای شهروندان ندارد.</p>" + STORY
+    art = extract_article(page(body).encode())
+    assert art.body[0] == "شهردار گفت این طرح تا پایان سال به پایان می‌رسد و هزینه‌ای برای شهروندان ندارد."

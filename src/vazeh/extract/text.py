@@ -110,7 +110,9 @@ def paragraphs(
             flush()
             state["tag"] = block_stack[-1]
         elif tag in SKIP_TAGS or tag is None or tag.startswith("_") or (skip is not None and skip(node)):
-            if tag in BLOCK_TAGS or tag in ("img", "figcaption", "iframe", "video", "svg"):
+            # A skipped block still ends the paragraph before it; a skipped inline
+            # thing (an emoji picture, an icon) does not split the sentence around it.
+            if tag in BLOCK_TAGS or tag == "figcaption":
                 flush()
         else:
             if tag in BLOCK_TAGS:
