@@ -189,21 +189,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: not installed ({e}); skipped", file=sys.stderr)
 
     scores: dict[str, list[Score]] = {n: [] for n in available}
-    print(f"{'page':52} " + " ".join(f"{n[:11]:>17}" for n in available) + "   title pub  id  cat (vazeh)")
-    print(f"{'':52} " + " ".join(f"{'F1':>11} {'ZWNJ':>5}" for _ in available))
+    print(f"{'page':44} " + " ".join(f"{n[:20]:>20}" for n in available) + "   title pub  id  cat (vazeh)")
+    print(f"{'':44} " + " ".join(f"{'P/R/F1':>14} {'ZWNJ':>5}" for _ in available))
     for gold, html in pages:
         row = []
         for name, fn in available.items():
             s = score(gold, fn(html, gold["url"]))
             scores[name].append(s)
-            row.append(f"{s.f1:11.3f} {fmt(s.zwnj)}")
+            row.append(f"{s.p:4.2f}/{s.r:4.2f}/{s.f1:4.2f} {fmt(s.zwnj)}")
         v = scores.get("vazeh", [None])[-1]
         marks = ""
         if v is not None:
             marks = "   " + "  ".join(
                 {True: " ok", False: " NO", None: "  -"}[v.fields[k]] for k in ("title", "published", "news_id", "category")
             )
-        print(f"{gold['page'][:52]:52} " + " ".join(row) + marks)
+        print(f"{gold['page'][:44]:44} " + " ".join(row) + marks)
 
     print()
     print(f"{'mean over ' + str(len(pages)) + ' pages':24} {'P':>6} {'R':>6} {'F1':>6} {'ZWNJ':>6} "
