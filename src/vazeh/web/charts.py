@@ -60,7 +60,7 @@ def source_chart(sources: list[tuple[str, int]], *, width: int = 480, bar_h: int
     if not rows:
         return Markup("")
     top = max(c for _, c in rows) or 1
-    label_w = 150
+    label_w = 170
     plot_w = width - label_w - 70
     height = bar_h * len(rows) + 8
     parts = []
@@ -68,8 +68,9 @@ def source_chart(sources: list[tuple[str, int]], *, width: int = 480, bar_h: int
         y = 4 + i * bar_h
         w = plot_w * count / top
         x_right = width - label_w
+        label = name if len(name) <= 16 else name[:15] + "…"
         parts.append(
-            f'<text x="{width - 4}" y="{y + bar_h * 0.7:.1f}" text-anchor="start" class="label">{escape(name)}</text>'
+            f'<text x="{width - 4}" y="{y + bar_h * 0.7:.1f}" text-anchor="start" class="label">{escape(label)}</text>'
             f'<rect x="{x_right - w:.1f}" y="{y + 3}" width="{max(w, 1):.1f}" height="{bar_h - 6}" class="bar">'
             f"<title>{escape(name)}: {fa_number(count)}</title></rect>"
             f'<text x="{x_right - w - 6:.1f}" y="{y + bar_h * 0.7:.1f}" text-anchor="start" class="tick">'

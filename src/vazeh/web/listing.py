@@ -57,6 +57,7 @@ class Aggregates:
     sources: list[tuple[str, int]]
     categories: list[tuple[str, int]]  # top-level categories
     days: list[tuple[str, int]]  # (ISO day in Tehran, count), oldest first
+    day: date  # the day these were computed on (the cache is per day)
 
 
 def sort_key(article: Article, captured_at: str | None) -> str:
@@ -212,7 +213,7 @@ class Listing:
         """Counts for the home page, computed once per change of the article store."""
         seq = self.synced_seq()
         cached = self._cache.get("aggregates")
-        fresh = cached is not None and cached.seq == seq and cached.days[-1][0] == datetime.now(TEHRAN).date().isoformat()
+        fresh = cached is not None and cached.seq == seq and cached.day == datetime.now(TEHRAN).date()
         if fresh and today is None:
             return cached
         total = self.count()
@@ -223,7 +224,13 @@ class Listing:
                 "GROUP BY source ORDER BY COUNT(*) DESC, source"
             )
         ]
-        end = today or datetime.now(TEHRAN).date()
+        now = today or datetime.now(TEHRAN).date()
+        # The window ends at the newest story (not after today): an archive of old
+        # pages still gets its last 90 days drawn rather than an empty chart.
+        newest = self.db.execute(
+            "SELECT MAX(day) FROM web_articles WHERE current=1 AND day<=?", (now.isoformat(),)
+        ).fetchone()[0]
+        end = date.fromisoformat(newest) if newest else now
         start = end - timedelta(days=days - 1)
         counted = dict(
             self.db.execute(
@@ -233,7 +240,7 @@ class Listing:
         )
         series = [((start + timedelta(d)).isoformat(), counted.get((start + timedelta(d)).isoformat(), 0))
                   for d in range(days)]
-        agg = Aggregates(seq, total, sources, self.subcategories([]), series)
+        agg = Aggregates(seq, total, sources, self.subcategories([]), series, now)
         if today is None:
             self._cache["aggregates"] = agg
         return agg

@@ -201,7 +201,7 @@ def article(request: Request, article_id: int) -> Response:
         first = a.images[0]
         image = {"src": f"/web/{capture.timestamp14}im_/{first.url}", "caption": first.caption}
     return render(request, "article.html", {
-        "s": stored, "a": a, "capture": capture, "views": views, "published": jalali(a.published),
+        "s": stored, "a": a, "capture": capture, "views": views, "published": a.published_jalali or jalali(a.published),
         "trail": trail, "versions": versions, "diff": diff, "image": image,
         "others": same_story(room, stored),
     }, headers={"Cache-Control": "no-store"})
