@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Query, Request
@@ -158,9 +159,25 @@ def versions_of(room: ReadingRoom, stored: StoredArticle) -> tuple[list[Version]
     return versions, previous
 
 
+SAME_STORY_SECONDS = 300.0  # groups change only when stories arrive; a few minutes' lag is fine
+
+
 def same_story(room: ReadingRoom, stored: StoredArticle, limit: int = 10) -> list[Other]:
-    """The same story published by other outlets: the near-duplicate group the index
-    put this story in, found by searching the story's own title as a phrase."""
+    """The same story published by other outlets (kept a few minutes per article,
+    since it costs a search and every reader of a popular story asks again)."""
+    cache = room.cache("same_story", maxsize=20_000)
+    key = (stored.id, stored.seq)
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < SAME_STORY_SECONDS:
+        return hit[1]
+    found = _same_story(room, stored, limit)
+    cache[key] = (time.monotonic(), found)
+    return found
+
+
+def _same_story(room: ReadingRoom, stored: StoredArticle, limit: int) -> list[Other]:
+    """The near-duplicate group the index put this story in, found by searching the
+    story's own title as a phrase."""
     a = stored.article
     title = " ".join("".join(ch for ch in (a.title or "") if ch not in '"«»“”()').split())
     if len(title) < 3:

@@ -25,6 +25,24 @@ from vazeh.web.views import ViewCounter
 log = logging.getLogger(__name__)
 
 
+class BoundedCache(dict):
+    """A dict that forgets its oldest entries past maxsize (insertion order)."""
+
+    def __init__(self, maxsize: int):
+        super().__init__()
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+            while len(self) > self.maxsize:
+                try:
+                    del self[next(iter(self))]
+                except (KeyError, StopIteration, RuntimeError):
+                    break
+
+
 class SearchUnavailable(RuntimeError):
     """The search index is missing or broken; the message says what to run."""
 
@@ -66,6 +84,14 @@ class ReadingRoom:
             with self._shelves_lock:
                 self._shelves.append(shelf)
         return shelf
+
+    def cache(self, name: str, *, maxsize: int) -> BoundedCache:
+        """A process-wide cache by name, shared by the request threads."""
+        with self._shelves_lock:
+            found = self._cache.get(name)
+            if found is None:
+                found = self._cache[name] = BoundedCache(maxsize)
+            return found
 
     def warm(self) -> None:
         """Bring the derived lists up to date and open the search index, before serving."""
