@@ -94,6 +94,10 @@ def build_archive(home: Path, n: int, seed: int = 7) -> None:
         print(f"  built {min(n, start + batch)}/{n} articles ({time.perf_counter() - t0:.0f} s)", flush=True)
     with SearchIndex.open(home) as index:
         index.sync(store)
+    # The reading room's own lists, so the server starts without catching up.
+    from vazeh.web.listing import Listing
+
+    Listing(archive.db, store).sync()
     archive.close()
     (home / "bench-ready").write_text(str(n))
     print(f"  archive ready in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -115,7 +119,7 @@ def start_server(home: Path, port: int, workers: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], env=env)
 
 
-async def wait_up(base: str, timeout: float = 60) -> None:
+async def wait_up(base: str, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as c:
         while time.monotonic() < deadline:
