@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,26 @@ def test_named_entities_decoded() -> None:
     html = page().replace(PARAS[0], PARAS[0].replace("ساوه", "ساوه&nbsp;&laquo;مرکزی&raquo;&amp;"))
     art = extract_article(html.encode())
     assert "ساوه «مرکزی»&" in art.body[0]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KERMAN_TITLE = "برگزاری مسابقه کتابخوانی در روستاهای کرمان"
+
+
+@pytest.mark.parametrize(
+    ("name", "headers", "arabic_yeh"),
+    [
+        ("charset_1256.html", None, True),
+        ("charset_1256_unlabelled.html", None, True),
+        ("charset_1256_unlabelled.html", {"Content-Type": "text/html; charset=ISO-8859-1"}, True),
+        ("charset_bom.html", None, False),
+        ("charset_ncr.html", None, False),
+    ],
+)
+def test_charset_fixture_pages(name: str, headers: dict | None, arabic_yeh: bool) -> None:
+    art = extract_article((FIXTURES / name).read_bytes(), headers=headers)
+    title = KERMAN_TITLE.replace("ی", "ي") if arabic_yeh else KERMAN_TITLE
+    assert art.title == title
+    assert len(art.body) == 2
+    assert "‌" in art.body[0] and "‌" in art.body[1]
+    assert ("ي" in art.body[0]) == arabic_yeh

@@ -206,3 +206,15 @@ def test_inline_picture_does_not_split_a_sentence() -> None:
     body = "<p>شهردار گفت <img src='/icons/quote.png' width='12'> این طرح تا پایان سال به پایان می‌رسد و هزینه‌ای برای شهروندان ندارد.</p>" + STORY
     art = extract_article(page(body).encode())
     assert art.body[0] == "شهردار گفت این طرح تا پایان سال به پایان می‌رسد و هزینه‌ای برای شهروندان ندارد."
+
+
+def test_css_scripts_share_box_and_comments_fixture() -> None:
+    from pathlib import Path
+
+    html = (Path(__file__).parent / "fixtures" / "css_in_body.html").read_bytes()
+    art = extract_article(html)
+    assert art.is_article
+    assert art.body == [
+        "مراسم افتتاحیه جشنواره فیلم کوتاه امشب از ساعت ۱۹ در تالار وحدت برگزار می‌شود و از شبکه چهار پخش خواهد شد.",
+        "دبیر جشنواره گفت امسال بیش از هزار و دویست فیلم به دبیرخانه رسیده که صد و ده اثر به بخش مسابقه راه یافته‌اند.",
+    ]
