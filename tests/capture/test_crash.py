@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-from warc_samples import write_warc
 from warcio.archiveiterator import ArchiveIterator
 
 from vazeh.archive import open_archive, payload_digest
@@ -87,8 +86,8 @@ def assert_archive_consistent(home: Path) -> dict[str, bytes]:
         archive.close()
 
 
-def test_import_survives_sigkill(tmp_path):
-    source = write_warc(tmp_path / "big.warc.gz", 5000)
+def test_import_survives_sigkill(tmp_path, make_warc):
+    source = make_warc(tmp_path / "big.warc.gz", 5000)
     home = tmp_path / "home"
     rng = random.Random(20250101)
     # Killed at growing points of the import, each a random few milliseconds after

@@ -6,13 +6,11 @@ from __future__ import annotations
 import os
 import zipfile
 
-from warc_samples import write_arc, write_warc
-
 from vazeh.capture import import_paths
 
 
-def test_warc_gz_imports_once(archive, tmp_path):
-    warc = write_warc(tmp_path / "crawl.warc.gz", 5)
+def test_warc_gz_imports_once(archive, tmp_path, make_warc):
+    warc = make_warc(tmp_path / "crawl.warc.gz", 5)
     report = import_paths(archive, [warc])
     assert report.ok and report.captures == 5 and report.records == 5
     again = import_paths(archive, [warc])
@@ -23,9 +21,9 @@ def test_warc_gz_imports_once(archive, tmp_path):
     assert "شمارهٔ 3".encode() in archive.read_response(cap).body
 
 
-def test_uncompressed_warc_and_wacz(archive, tmp_path):
-    plain = write_warc(tmp_path / "plain.warc", 3, gzip=False)
-    inner = write_warc(tmp_path / "inner.warc.gz", 2, start=10)
+def test_uncompressed_warc_and_wacz(archive, tmp_path, make_warc):
+    plain = make_warc(tmp_path / "plain.warc", 3, gzip=False)
+    inner = make_warc(tmp_path / "inner.warc.gz", 2, start=10)
     wacz = tmp_path / "collection.wacz"
     with zipfile.ZipFile(wacz, "w") as z:
         z.write(inner, "archive/data.warc.gz")
@@ -35,8 +33,8 @@ def test_uncompressed_warc_and_wacz(archive, tmp_path):
     assert archive.captures("https://news.example.ir/a/11")[0].origin.endswith("collection.wacz!archive/data.warc.gz")
 
 
-def test_arc_records_get_stable_ids(archive, tmp_path):
-    arc = write_arc(tmp_path / "old.arc", 3)
+def test_arc_records_get_stable_ids(archive, tmp_path, make_arc):
+    arc = make_arc(tmp_path / "old.arc", 3)
     report = import_paths(archive, [arc])
     assert report.ok and report.captures == 3
     assert import_paths(archive, [arc]).records == 0
@@ -65,8 +63,8 @@ def test_saved_html_folder(archive, tmp_path):
     assert archive.count() == 2
 
 
-def test_truncated_warc_keeps_the_good_records_and_reports_the_offset(archive, tmp_path):
-    warc = write_warc(tmp_path / "cut.warc.gz", 6)
+def test_truncated_warc_keeps_the_good_records_and_reports_the_offset(archive, tmp_path, make_warc):
+    warc = make_warc(tmp_path / "cut.warc.gz", 6)
     data = warc.read_bytes()
     warc.write_bytes(data[: len(data) - 150])  # the last record loses its end
     report = import_paths(archive, [warc])
@@ -76,8 +74,8 @@ def test_truncated_warc_keeps_the_good_records_and_reports_the_offset(archive, t
     assert archive.count() == 5
 
 
-def test_corruption_in_the_middle_is_skipped_and_reading_resumes(archive, tmp_path):
-    warc = write_warc(tmp_path / "bad.warc.gz", 6)
+def test_corruption_in_the_middle_is_skipped_and_reading_resumes(archive, tmp_path, make_warc):
+    warc = make_warc(tmp_path / "bad.warc.gz", 6)
     data = bytearray(warc.read_bytes())
     # Garble the inside of the third record's gzip member.
     starts = [i for i in range(len(data) - 2) if data[i : i + 3] == b"\x1f\x8b\x08"]
