@@ -308,10 +308,15 @@ def record(
     out.append(f"HTTP {response.status} {response.reason}".rstrip())
     out += [f"{k}: {v}" for k, v in response.headers]
     console.print("\n".join(out), markup=False, highlight=False)
-    if not headers_only:
-        if cap.charset:  # detected at capture time, from the bytes as well as the labels
-            text = response.body.decode(cap.charset, errors="replace").lstrip("\ufeff")
-        else:
-            text, _charset = decode_html(response.body, response.header("Content-Type"))
-        print()
-        print(text)
+    if headers_only:
+        return
+    mime = (cap.mime or "").lower()
+    if mime and not (mime.startswith("text/") or "html" in mime or "xml" in mime or "json" in mime):
+        console.print(f"\n({len(response.body)} bytes of {mime}; use --raw to write them out)", highlight=False)
+        return
+    if cap.charset:  # detected at capture time, from the bytes as well as the labels
+        text = response.body.decode(cap.charset, errors="replace").lstrip("\ufeff")
+    else:
+        text, _charset = decode_html(response.body, response.header("Content-Type"))
+    print()
+    print(text)
