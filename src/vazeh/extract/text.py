@@ -46,7 +46,6 @@ def node_text(node: LexborNode | None) -> str:
 class Paragraph:
     text: str
     link_chars: int = 0  # characters inside <a>, to spot link lists and "read more" lines
-    tag: str = ""  # the block element the paragraph sits in
 
     @property
     def link_share(self) -> float:
@@ -79,20 +78,20 @@ def paragraphs(
     subtree. Reading stops after `max_paragraphs` paragraphs or `max_nodes` nodes."""
     out: list[Paragraph] = []
     buf: list[str] = []
-    state = {"link": 0, "tag": ""}
+    link_chars = 0  # of the paragraph being gathered
     link_depth = 0
 
     def flush() -> None:
+        nonlocal link_chars
         if buf:
             text = collapse("".join(buf))
             if text:
-                out.append(Paragraph(text, state["link"], state["tag"]))
+                out.append(Paragraph(text, link_chars))
             buf.clear()
-        state["link"] = 0
+        link_chars = 0
 
     root_id = root.mem_id
     node: LexborNode | None = root.child
-    block_stack: list[str] = [root.tag or ""]
     visited = 0
     while node is not None:
         visited += 1
@@ -105,11 +104,10 @@ def paragraphs(
             if t:
                 buf.append(t)
                 if link_depth:
-                    state["link"] += len(t.strip().replace(" ", ""))
+                    link_chars += len(t.strip().replace(" ", ""))
         elif tag == "br":
             flush()
-            state["tag"] = block_stack[-1]
-        elif tag in SKIP_TAGS or tag is None or tag.startswith("_") or (skip is not None and skip(node)):
+        elif tag is None or tag in SKIP_TAGS or tag.startswith("_") or (skip is not None and skip(node)):
             # A skipped block still ends the paragraph before it; a skipped inline
             # thing (an emoji picture, an icon) does not split the sentence around it.
             if tag in BLOCK_TAGS or tag == "figcaption":
@@ -117,13 +115,9 @@ def paragraphs(
         else:
             if tag in BLOCK_TAGS:
                 flush()
-                state["tag"] = tag
             descend = node.child is not None
-            if descend:
-                if tag == "a":
-                    link_depth += 1
-                if tag in BLOCK_TAGS:
-                    block_stack.append(tag)
+            if descend and tag == "a":
+                link_depth += 1
         if descend:
             node = node.child
             continue
@@ -137,14 +131,10 @@ def paragraphs(
             if parent is None or parent.mem_id == root_id:
                 node = None
                 break
-            ptag = parent.tag
-            if ptag == "a":
+            if parent.tag == "a":
                 link_depth -= 1
-            if ptag in BLOCK_TAGS:
+            elif parent.tag in BLOCK_TAGS:
                 flush()
-                if len(block_stack) > 1:
-                    block_stack.pop()
-                state["tag"] = block_stack[-1]
             node = parent
     flush()
     return out
