@@ -34,3 +34,21 @@ def test_robots_txt_is_fetched_once_per_host(archive, site):
     report = capture_urls(archive, urls, FetchConfig(allow_private=True, rate=200))
     assert report.captured == 10
     assert site.hits["/robots.txt"] - before == 1
+
+
+def test_crawl_delay_slows_a_host_down():
+    pacer = HostPacer(rate=100)
+    pacer.slow_down("slow.example", 0.2)
+    pacer.slow_down("fast.example", 0.001)  # never faster than the configured rate
+    starts: list[float] = []
+
+    async def one(host: str) -> None:
+        async with pacer.slot(host):
+            starts.append(time.monotonic())
+
+    async def main() -> None:
+        await one("slow.example")
+        await one("slow.example")
+
+    asyncio.run(main())
+    assert starts[1] - starts[0] >= 0.19

@@ -42,6 +42,7 @@ ROBOTS_AGENT = "vazeh"
 DEFAULT_MAX_BYTES = 10 << 20  # a news article is rarely over 1 MiB; 10 MiB is generous
 CHARSET_SAMPLE = 2 << 20  # inflate at most this much of a body to detect its charset
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+MAX_CRAWL_DELAY = 60.0  # robots.txt Crawl-delay is honoured up to this
 MAX_RETRY_AFTER = 60.0  # a longer Retry-After is a "come back later": the URL fails and is reported
 
 OnCapture = Callable[[Capture], None]
@@ -179,9 +180,13 @@ class Fetcher:
             try:
                 _check_scheme(current)
                 await self._check_address(current)
-                if self.config.obey_robots and not await self.robots.allowed(current):
-                    outcome.skipped = "robots.txt"
-                    return outcome
+                if self.config.obey_robots:
+                    if not await self.robots.allowed(current):
+                        outcome.skipped = "robots.txt"
+                        return outcome
+                    delay = self.robots.crawl_delay(current)
+                    if delay:
+                        self.pacer.slow_down(urlsplit(current).hostname or "", min(delay, MAX_CRAWL_DELAY))
                 hop = await self._exchange(current, archive_it=archive_it, extra_headers=extra_headers)
             except AddressRefused as e:
                 outcome.skipped = f"address refused: {e}"

@@ -19,6 +19,12 @@ class HostPacer:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self._locks: dict[str, asyncio.Lock] = {}
         self._next: dict[str, float] = {}
+        self._slower: dict[str, float] = {}
+
+    def slow_down(self, host: str, seconds: float) -> None:
+        """Space this host's requests at least `seconds` apart (robots.txt Crawl-delay)."""
+        if seconds > self.interval:
+            self._slower[host] = seconds
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
@@ -30,4 +36,4 @@ class HostPacer:
             try:
                 yield
             finally:
-                self._next[host] = time.monotonic() + self.interval
+                self._next[host] = time.monotonic() + self._slower.get(host, self.interval)

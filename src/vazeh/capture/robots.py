@@ -36,6 +36,15 @@ class RobotsCache:
                 self._rules[origin] = rules
         return rules.can_fetch(self.agent, url)
 
+    def crawl_delay(self, url: str) -> float | None:
+        """The Crawl-delay robots.txt asks of us, once it has been read for this URL's origin."""
+        parts = urlsplit(url)
+        rules = self._rules.get(f"{parts.scheme}://{parts.netloc}")
+        if rules is None:
+            return None
+        delay = rules.crawl_delay(self.agent)
+        return float(delay) if delay is not None else None
+
     async def sitemaps(self, origin: str) -> list[str]:
         """The `Sitemap:` lines of an origin's robots.txt."""
         await self.allowed(origin + "/")
