@@ -17,7 +17,8 @@ from vazeh.extract.profiles import Generic
 from vazeh.extract.text import BLOCK_TAGS, MAX_NODES, SKIP_TAGS, Paragraph, is_hidden
 
 _CONTAINER_TAGS = frozenset("div td section article main blockquote center".split())
-_FURNITURE_TAGS = frozenset("nav aside footer header form menu".split())
+# (Not <form>: old ASP.NET sites wrap the whole page, story included, in one.)
+_FURNITURE_TAGS = frozenset("nav aside footer header menu".split())
 _INLINE_TAGS = frozenset("a span b strong i em u small sub sup abbr cite q mark font time bdi bdo".split())
 _GOOD_HINT = re.compile(r"article|content|body|text|story|entry|main|post|matn|news-?detail", re.I)
 # Persian and Latin sentence punctuation: prose has it, menus do not.
