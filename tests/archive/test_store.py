@@ -146,3 +146,14 @@ def test_fast_reader_agrees_with_warcio(archive, headers, body, fast_path):
         assert fast == slow
     response = archive.read_response(cap)
     assert (response.status, response.reason, response.headers, response.raw_body) == slow
+
+
+@pytest.mark.parametrize("reason", ["", "Not Found", "Gone  (twice spaced)"])
+def test_status_lines_read_back_the_same_either_way(archive, reason):
+    cap = archive.write_exchange(url="https://example.ir/gone", status=404, reason=reason, response_headers=[("Content-Type", "text/html")], body=b"-")
+    rec = archive.read_record(cap)
+    statusline = rec.http_headers.statusline
+    expected_reason = statusline.split(" ", 1)[1] if " " in statusline else ""
+    response = archive.read_response(cap)
+    assert (response.status, response.reason) == (404, expected_reason)
+    assert _fast_response(archive.read_raw(cap.warc_file, cap.offset, cap.length))[:2] == (404, expected_reason)

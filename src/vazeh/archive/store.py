@@ -667,7 +667,7 @@ def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], byte
         rec = WarcRecord.from_bytes(data)
         rec.parse_http()
         http = rec.http_headers
-        return http.status_code, http.reason_phrase, [(k, v) for k, v in http.astuples()], rec.reader.read()
+        return http.status_code, http.reason_phrase or "", [(k, v) for k, v in http.astuples()], rec.reader.read()
     except Exception:  # noqa: BLE001 - warcio gets the last word on anything unusual
         return None
 
