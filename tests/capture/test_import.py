@@ -95,3 +95,35 @@ def test_not_an_archive_is_reported(archive, tmp_path):
     report = import_paths(archive, [junk, tmp_path / "missing.warc"])
     assert not report.ok and len(report.problems) == 2
     assert archive.count() == 0
+
+
+def test_revisit_resource_and_other_records_are_kept(archive, tmp_path):
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from vazeh.archive import payload_digest
+
+    path = tmp_path / "mixed.warc.gz"
+    body = "<p>خبر تکراری</p>".encode()
+    with open(path, "wb") as f:
+        w = WARCWriter(f, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        resp = w.create_warc_record("https://a.example.ir/n", "response", payload=io.BytesIO(body), length=len(body), http_headers=http)
+        resp.rec_headers.replace_header("WARC-Payload-Digest", payload_digest(body))
+        w.write_record(resp)
+        w.write_record(w.create_revisit_record("https://a.example.ir/n", payload_digest(body), "https://a.example.ir/n", "2024-01-01T00:00:00Z", http_headers=http))
+        pdf = b"%PDF-1.4 not really"
+        w.write_record(w.create_warc_record("https://a.example.ir/doc.pdf", "resource", payload=io.BytesIO(pdf), length=len(pdf), warc_content_type="application/pdf"))
+        meta = b"via: test"
+        w.write_record(w.create_warc_record("https://a.example.ir/n", "metadata", payload=io.BytesIO(meta), length=len(meta)))
+    report = import_paths(archive, [path])
+    assert report.ok and report.records == 4 and report.captures == 3
+    by_type = {c.record_type: c for c in archive.captures("https://a.example.ir/n")}
+    response, revisit = by_type["response"], by_type["revisit"]
+    assert revisit.revisit_of == response.id
+    assert archive.read_response(revisit).body == body
+    [doc] = archive.captures("https://a.example.ir/doc.pdf")
+    assert (doc.record_type, doc.status, doc.mime) == ("resource", 200, "application/pdf")
+    assert archive.read_response(doc).body == pdf
