@@ -157,3 +157,13 @@ def test_status_lines_read_back_the_same_either_way(archive, reason):
     response = archive.read_response(cap)
     assert (response.status, response.reason) == (404, expected_reason)
     assert _fast_response(archive.read_raw(cap.warc_file, cap.offset, cap.length))[:2] == (404, expected_reason)
+
+
+def test_chunked_records_from_other_crawlers_read_back_dechunked(archive):
+    raw = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    cap = archive.write_exchange(
+        url="https://example.ir/chunked", status=200, reason="OK",
+        response_headers=[("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked")], body=raw,
+    )
+    response = archive.read_response(cap)
+    assert response.raw_body == raw and response.body == b"hello world"

@@ -641,8 +641,19 @@ class Archive:
         else:
             raw = rec.raw_stream.read()
         encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
-        body, truncated = decode_content(raw, encoding)
+        chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers)
+        body, truncated = decode_content(_dechunk(raw) if chunked else raw, encoding)
         return ArchivedResponse(capture, status, reason, headers, raw, body, truncated)
+
+
+def _dechunk(raw: bytes) -> bytes:
+    """Undo HTTP chunking, which records from other crawlers may keep; best effort."""
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    try:
+        return ChunkedDataReader(io.BytesIO(raw)).read()
+    except Exception:  # noqa: BLE001 - a malformed chunking is kept as it is
+        return raw
 
 
 def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], bytes] | None:
