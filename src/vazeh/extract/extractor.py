@@ -262,7 +262,7 @@ def _in_furniture(node: LexborNode, stop: LexborNode, generic) -> bool:  # noqa:
         if n.tag in ("a", "aside", "nav"):
             return True
         a = n.attributes
-        if generic.boilerplate_class.search(f"{a.get('class') or ''} {a.get('id') or ''}"):
+        if generic.foreign_box_class.search(f"{a.get('class') or ''} {a.get('id') or ''}"):
             return True
         n = n.parent
     return False

@@ -66,6 +66,7 @@ class Generic:
     boilerplate_class: re.Pattern[str]
     news_id: tuple[str, ...]
     caption_prefixes: tuple[str, ...] = ()
+    foreign_box_class: re.Pattern[str] = re.compile("(?!)")
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def load_profiles(text: str | None = None) -> Profiles:
         boilerplate_class=re.compile(g.get("boilerplate_class", "(?!)"), re.I),
         news_id=tuple(g.get("news_id", ())),
         caption_prefixes=tuple(g.get("caption_prefixes", ())),
+        foreign_box_class=re.compile(g.get("foreign_box_class", "(?!)"), re.I),
     )
     agencies = tuple(Agency(a["source"], tuple(a.get("credits", ()))) for a in data.get("agency", ()))
     return Profiles(tuple(profiles), agencies, generic, fallback, {p.name: p for p in profiles})
