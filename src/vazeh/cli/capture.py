@@ -307,7 +307,7 @@ def record(
     out = [f"# capture {cap.id} of {cap.url} at {cap.captured_at.isoformat()} ({cap.record_type})"]
     out.append(f"HTTP {response.status} {response.reason}".rstrip())
     out += [f"{k}: {v}" for k, v in response.headers]
-    console.print("\n".join(out), markup=False, highlight=False)
+    console.print("\n".join(out), markup=False, highlight=False, soft_wrap=True)
     if headers_only:
         return
     mime = (cap.mime or "").lower()
