@@ -127,3 +127,13 @@ def test_revisit_resource_and_other_records_are_kept(archive, tmp_path):
     [doc] = archive.captures("https://a.example.ir/doc.pdf")
     assert (doc.record_type, doc.status, doc.mime) == ("resource", 200, "application/pdf")
     assert archive.read_response(doc).body == pdf
+
+
+def test_saved_pages_name_their_own_address():
+    from vazeh.capture.importers import saved_page_url
+
+    chrome = b"<!DOCTYPE html>\n<!-- saved from url=(0032)https://www.isna.ir/news/123456 -->\n<html></html>"
+    og = b'<html><head><meta property="og:url" content="https://www.mehrnews.com/news/42"></head></html>'
+    assert saved_page_url(chrome) == "https://www.isna.ir/news/123456"
+    assert saved_page_url(og) == "https://www.mehrnews.com/news/42"
+    assert saved_page_url(b"<html><link rel=canonical href='/relative'></html>") is None
