@@ -75,3 +75,10 @@ def test_dns_rebinding_is_caught_on_the_connected_socket(archive, site, monkeypa
     url = site.base_url.replace("127.0.0.1", "localhost") + "/news/1"
     report = capture_urls(archive, [url], FetchConfig(rate=100, obey_robots=False))
     assert report.refused == 1 and archive.count() == 0
+
+
+def test_disguised_loopback_spellings_are_refused(archive, site):
+    port = site.server_address[1]
+    urls = [f"http://2130706433:{port}/", f"http://0x7f000001:{port}/", f"http://[::ffff:127.0.0.1]:{port}/"]
+    report = capture_urls(archive, urls, FetchConfig(rate=100))
+    assert report.refused == 3 and archive.count() == 0
