@@ -62,8 +62,9 @@ def test_windows_1256_with_no_label_is_sniffed() -> None:
 
 @pytest.mark.parametrize("label", ["iso-8859-1", "windows-1252"])
 def test_windows_1256_served_with_a_latin_label(label: str) -> None:
-    html = page_1256()
-    assert_right(extract_article(html, headers={"content-type": f"text/html; charset={label}"}), arabic_yeh=True)
+    art = extract_article(page_1256(), headers={"content-type": f"text/html; charset={label}"})
+    assert_right(art, arabic_yeh=True)
+    assert any("declares" in w and "windows-1256" in w for w in art.warnings)
 
 
 def test_utf8_page_with_a_stale_windows_1256_meta() -> None:

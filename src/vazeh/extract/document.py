@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-from vazeh.archive.charset import decode_html
+from vazeh.archive.charset import decode_html, header_charset, meta_charset
 
 # A news page is well under a megabyte of markup once scripts and styles are gone.
 # Bigger pages are first stripped of those (keeping JSON-LD), then cut: every CSS
@@ -125,13 +125,17 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> Document:
     if len(body) > MAX_BYTES:
         warnings.append(f"page is {len(body)} bytes of markup; only the first {MAX_BYTES} were read")
         body = body[:MAX_BYTES]
-    text, cs = decode_html(body, header(headers, "content-type"))
-    if cs.how == "sniffed" and cs.name != "utf-8":
-        warnings.append(f"charset not declared or declared wrongly; decoded as {cs.name} by sniffing")
+    content_type = header(headers, "content-type")
+    text, cs = decode_html(body, content_type)
+    declared = [d for d in (header_charset(content_type), meta_charset(body)) if d]
+    if cs.how == "sniffed" and declared:
+        warnings.append(f"page declares {' / '.join(declared)} but is written in {cs.name}; decoded as {cs.name}")
+    elif cs.how == "sniffed" and cs.name != "utf-8":
+        warnings.append(f"charset not declared; decoded as {cs.name} by sniffing")
     if "\ufffd" in text[:200000] and cs.name != "utf-8" or text.count("\ufffd") > 20:
         warnings.append(f"undecodable bytes replaced when decoding as {cs.name}")
     # Lexbor stays fast up to a few thousand levels, so only pages with that many tags are scanned.
     if _start_tags(body) > 4000 and max_depth(body) > MAX_DEPTH:
         warnings.append(f"markup nested deeper than {MAX_DEPTH} levels; flattened before parsing")
-        text, _ = decode_html(flatten(body), header(headers, "content-type"))
+        text, _ = decode_html(flatten(body), content_type)
     return Document(LexborHTMLParser(text), text, cs.name, warnings)
