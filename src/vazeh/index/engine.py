@@ -9,6 +9,7 @@ terms with positions.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -92,10 +93,25 @@ class EngineHit:
 
 
 @dataclass
+class EngineRef:
+    """A matching document before its stored fields are read: enough to rank and to
+    group near-duplicates, so only the documents a page shows are loaded."""
+
+    score: float
+    group_id: int
+    ref: Any  # engine-specific address, passed back to Engine.load
+
+
+@dataclass
 class EngineResult:
     total: int
-    hits: list[EngineHit]
+    hits: list[EngineRef]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def group_id(group: str) -> int:
+    """A stable signed 64-bit id for a near-duplicate group key."""
+    return int.from_bytes(hashlib.blake2b(group.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 class Engine(Protocol):
@@ -113,7 +129,11 @@ class Engine(Protocol):
         self, match: Match, *, sort: str, offset: int, limit: int, facets: bool, facet_size: int = 50
     ) -> EngineResult: ...
 
-    def by_group(self, group: str, limit: int = 50) -> list[EngineHit]: ...
+    def load(self, ref: EngineRef) -> EngineHit: ...
+
+    def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:
+        """Every version in a group, or [] when the story is alone in it."""
+        ...
 
     def count(self) -> int: ...
 

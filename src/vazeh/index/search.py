@@ -33,7 +33,7 @@ from persiantools.jdatetime import JalaliDateTime
 
 from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
-from vazeh.index.engine import All, Engine, EngineHit, IndexDoc, Match, Term
+from vazeh.index.engine import All, Engine, EngineHit, EngineRef, IndexDoc, Match, Term, group_id
 from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import Planner, value_key
 from vazeh.index.query import TEHRAN, QueryError, parse
@@ -394,12 +394,11 @@ class SearchIndex:
         res = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=facets)
         while True:
             groups = _collapse(res.hits)
-            if len(groups) >= want or len(res.hits) >= res.total or fetch >= 20 * want + 1000:
+            if len(groups) >= want or len(res.hits) < fetch or fetch >= 20 * want + 1000:
                 break
             fetch *= 2
-            res_more = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=False)
-            res.hits = res_more.hits
-        hits = [self._hit(g, match, planner) for g in groups[(page - 1) * per_page : want]]
+            res.hits = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=False).hits
+        hits = [self._hit(self.engine.load(g), match, planner) for g in groups[(page - 1) * per_page : want]]
         return SearchResults(query, res.total, page, per_page, sort, hits, res.facets)
 
     def _hit(self, first: EngineHit, match: Match, planner: Planner) -> SearchHit:
@@ -408,9 +407,13 @@ class SearchIndex:
             # Show the earliest version that the query itself matches (a source: filter
             # must not show another agency's copy); list every other version.
             matching = self.engine.search(
-                All((match, Term("group", first.group))), sort="relevance", offset=0, limit=len(members), facets=False
+                All((match, Term("group_id", group_id(first.group)))),
+                sort="relevance",
+                offset=0,
+                limit=len(members),
+                facets=False,
             )
-            keys = {h.key for h in matching.hits}
+            keys = {self.engine.load(h).key for h in matching.hits}
             members.sort(key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
             shown = next((m for m in members if m.key in keys), first)
             others = [m for m in members if m.key != shown.key]
@@ -440,11 +443,12 @@ class SearchIndex:
         )
 
 
-def _collapse(hits: list[EngineHit]) -> list[EngineHit]:
-    seen: set[str] = set()
+
+def _collapse(hits: list[EngineRef]) -> list[EngineRef]:
+    seen: set[int] = set()
     out = []
     for h in hits:
-        g = h.group or h.key
+        g = h.group_id
         if g in seen:
             continue
         seen.add(g)

@@ -21,6 +21,7 @@ from vazeh.index.engine import (
     All,
     Any_,
     EngineHit,
+    EngineRef,
     EngineResult,
     IndexDoc,
     Match,
@@ -28,9 +29,10 @@ from vazeh.index.engine import (
     Phrase,
     Range,
     Term,
+    group_id,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
@@ -44,6 +46,7 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("key", tokenizer_name="raw", stored=True, index_option="basic")
     sb.add_text_field("group", tokenizer_name="raw", stored=True, index_option="basic")
+    sb.add_integer_field("group_id", fast=True, indexed=True)
     sb.add_text_field("all", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
@@ -83,6 +86,7 @@ class TantivyEngine:
         d = tantivy.Document()
         d.add_text("key", doc.key)
         d.add_text("group", doc.group)
+        d.add_integer("group_id", group_id(doc.group))
         d.add_text("all", doc.all)
         d.add_text("title", doc.title)
         d.add_text("source", doc.source)
@@ -183,42 +187,44 @@ class TantivyEngine:
     ) -> EngineResult:
         s = self.searcher
         q = self.compile(match)
+        # With facets, one aggregation pass also counts the hits, so the ranking pass
+        # can skip non-competitive documents instead of visiting every match.
+        kw: dict = {"count": not facets, "offset": offset}
         if sort == "newest":
-            res = s.search(q, limit, count=True, offset=offset, order_by_field="published", order=tantivy.Order.Desc)
-        else:
-            res = s.search(q, limit, count=True, offset=offset)
-        hits = []
-        for score, addr in res.hits:
-            doc = s.doc(addr)
-            hits.append(
-                EngineHit(
-                    key=doc.get_first("key"),
-                    group=doc.get_first("group"),
-                    score=float(score),
-                    data=json.loads(doc.get_first("data")),
-                )
-            )
-        out = EngineResult(total=res.count or 0, hits=hits)
+            kw.update(order_by_field="published", order=tantivy.Order.Desc)
+        res = s.search(q, limit, **kw)
+        addrs = [addr for _score, addr in res.hits]
+        groups = s.fast_field_values("group_id", addrs) if addrs else []
+        hits = [
+            EngineRef(float(score), int(g or 0), addr) for (score, addr), g in zip(res.hits, groups, strict=True)
+        ]
         if facets:
-            out.facets = self._facets(q, facet_size) if out.total else {name: [] for name in FACETS}
-        return out
+            total, facet_counts = self._facets(q, facet_size)
+            return EngineResult(total=total, hits=hits, facets=facet_counts)
+        return EngineResult(total=res.count or 0, hits=hits)
 
-    def _facets(self, q: tantivy.Query, size: int) -> dict[str, list[tuple[str, int]]]:
+    def load(self, ref: EngineRef) -> EngineHit:
+        doc = self.searcher.doc(ref.ref)
+        return EngineHit(doc.get_first("key"), doc.get_first("group"), ref.score, json.loads(doc.get_first("data")))
+
+    def _facets(self, q: tantivy.Query, size: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
         agg = {
+            "total": {"value_count": {"field": "published"}},
             "source": {"terms": {"field": "source", "size": size}},
             "category": {"terms": {"field": "category", "size": size}},
             # Ten years of months fit; newest month first reads like an archive.
             "month": {"terms": {"field": "month", "size": 240, "order": {"_key": "desc"}}},
         }
         raw = self.searcher.aggregate(q, agg)
-        return {
+        total = int((raw.get("total") or {}).get("value") or 0)
+        return total, {
             name: [(b["key"], int(b["doc_count"])) for b in raw.get(name, {}).get("buckets", []) if b["key"] != ""]
-            for name in agg
+            for name in FACETS
         }
 
     def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:
         s = self.searcher
-        q = tantivy.Query.term_query(self.schema, "group", group)
+        q = tantivy.Query.term_query(self.schema, "group_id", group_id(group))
         res = s.search(q, limit, count=False)
         if len(res.hits) < 2:
             return []  # a story alone in its group: nothing to show, so load nothing
