@@ -46,3 +46,17 @@ def test_a_captured_page_becomes_a_readable_article(home):
         assert f'href="/article/{stored.id}"' in home_page.text
         replay = c.get(f"/web/{capture.timestamp14}/{url}")
         assert replay.status_code == 200 and "نهال‌ها" in replay.text
+
+
+def test_an_index_behind_the_store_catches_up_at_startup(home):
+    url = "http://ava.example/news/5006/trees"
+    with Pipeline(home, index=False) as pipeline:  # extracted, never indexed
+        capture = pipeline.archive.write_exchange(
+            url=url, status=200, reason="OK", response_headers=[("Content-Type", "text/html; charset=utf-8")],
+            body=PAGE.encode(), captured_at=datetime(2026, 11, 20, 7, 0, tzinfo=UTC),
+        )
+        pipeline.on_capture(capture)
+        article_id = pipeline.articles.for_capture(capture.id).id
+    with TestClient(create_app(home, config=WebConfig())) as c:
+        hits = c.get("/api/search", params={"q": "نهال"}).json()["hits"]
+        assert [h["article_id"] for h in hits] == [article_id]

@@ -99,9 +99,17 @@ class ReadingRoom:
         if changed:
             log.info("reading room lists caught up with %d articles", changed)
         try:
-            self._index_thread.submit(self._open_index).result()
+            index = self._index_thread.submit(self._open_index).result()
         except Exception as e:  # noqa: BLE001 - pages without search still work; search reports it
             log.warning("search index of %s cannot be opened: %s", self.home, e)
+            return
+        behind = self.shelf().articles.max_seq() - index.last_seq
+        if behind > 0:
+            # A new index format (or articles stored without indexing) leaves the index
+            # behind the store: catch up on the index thread, where searches queue
+            # behind it, rather than answering with missing stories.
+            log.warning("search index of %s is %d articles behind; catching up", self.home, behind)
+            self._index_thread.submit(self._sync_in_index_thread)
 
     def listing(self) -> Listing:
         listing = self.shelf().listing
@@ -144,21 +152,23 @@ class ReadingRoom:
         so the writer lock is held only while syncing; the reader is reopened to see it.
         """
 
-        def sync() -> int:
-            from vazeh.index import SearchIndex
+        return self._index_thread.submit(self._sync_in_index_thread).result()
 
-            archive = open_archive(self.home)
-            try:
-                with SearchIndex.open(self.home) as index:
-                    done = index.sync(ArticleStore(archive.db))
-            finally:
-                archive.close()
-            if self._index is not None:
-                self._index.close()
-                self._index = None
-            return done
+    def _sync_in_index_thread(self) -> int:
+        from vazeh.index import SearchIndex
 
-        return self._index_thread.submit(sync).result()
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        archive = open_archive(self.home)
+        try:
+            with SearchIndex.open(self.home) as index:
+                return index.sync(ArticleStore(archive.db))
+        except Exception:
+            log.exception("indexing the new articles of %s failed; run `vazeh reindex`", self.home)
+            raise
+        finally:
+            archive.close()
 
     def close(self) -> None:
         def close_index() -> None:
