@@ -249,3 +249,24 @@ def test_profile_extends_and_rejects_cycles() -> None:
         load_profiles("[profile.a]\nextends='b'\n[profile.b]\nextends='a'\n")
     p = load_profiles("[profile.base]\nabstract=true\ntitle=['h2']\n[profile.x]\nextends='base'\nsource='x'\n")
     assert p.by_name["x"].title == ("h2",) and "base" not in p.by_name
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("tasnim.html", "تسنیم"),
+        ("yjc.html", "باشگاه خبرنگاران جوان"),
+        ("varzesh3.html", "ورزش سه"),
+        ("bbc.html", "بی‌بی‌سی فارسی"),
+        ("pangea_dari.html", "صدای امریکا"),  # Pangea markup plus lang="prs": VOA Dari
+    ],
+)
+def test_profile_recognised_by_markup_alone(name: str, source: str) -> None:
+    """No domain, no site name (a saved copy with its head stripped): the markup decides."""
+    import re
+
+    html = re.sub(rb"<meta[^>]*og:site_name[^>]*>", b"", read(name))
+    html = re.sub(rb"<script type=.application/ld\+json.>.*?</script>", b"", html, flags=re.S)
+    art = extract_article(html)
+    assert art.source == source
+    assert any("markup" in w or "signature" in w for w in art.warnings)
