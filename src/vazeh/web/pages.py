@@ -38,18 +38,18 @@ def client_ip(request: Request) -> str | None:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    listing = room_of(request).listing()
+    room = room_of(request)
+    listing = room.listing()
     agg = listing.aggregates()
-    return render(
-        request,
-        "home.html",
-        {
-            "newest": listing.newest(limit=room_of(request).config.per_page),
-            "agg": agg,
-            "day_chart": day_chart(agg.days),
-            "source_chart": source_chart(agg.sources),
-        },
-    )
+    charts = room.cache("charts", maxsize=4)
+    key = (agg.seq, agg.day, agg.days[-1][0])
+    if key not in charts:
+        charts[key] = (day_chart(agg.days), source_chart(agg.sources))
+    days_svg, sources_svg = charts[key]
+    return render(request, "home.html", {
+        "newest": listing.newest(limit=room.config.per_page), "agg": agg,
+        "day_chart": days_svg, "source_chart": sources_svg,
+    })
 
 
 def _pages(total: int, per_page: int) -> int:
