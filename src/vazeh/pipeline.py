@@ -111,11 +111,16 @@ class Pipeline:
         """Extract every HTML capture that has no article yet, then bring the index up to date."""
         from vazeh.extract import EXTRACTOR_VERSION  # noqa: F401 - fail early if extract is broken
 
-        done = {r[0] for r in self.archive.db.execute("SELECT capture_id FROM articles")}
-        for cap in self.archive.iter_captures(html_only=True):
-            if cap.id in done:
-                continue
-            self.extract_capture(cap)
+        missing = [
+            r[0]
+            for r in self.archive.db.execute(
+                "SELECT c.id FROM captures c LEFT JOIN articles a ON a.capture_id = c.id "
+                "WHERE a.id IS NULL AND c.status BETWEEN 200 AND 299 "
+                "AND (c.mime IS NULL OR c.mime LIKE '%html%') ORDER BY c.id"
+            )
+        ]
+        for capture_id in missing:
+            self.extract_capture(self.archive.get(capture_id))
             if progress:
                 progress(1)
         if self._want_index:

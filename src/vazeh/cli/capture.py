@@ -64,6 +64,11 @@ def pipeline_hook(archive: Archive, enabled: bool = True) -> Iterator[Callable[[
         err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({escape(str(e))}); archiving only")
         yield None
         return
+    try:
+        # Finish what a killed run left: captures without an article, articles not indexed.
+        pipeline.catch_up()
+    except Exception as e:  # noqa: BLE001 - see docstring
+        log.warning("catching up extraction and indexing failed: %s", e)
     state = {"on": True}
 
     def on_capture(capture: Capture) -> None:
