@@ -125,3 +125,13 @@ def test_body_from_json_ld_when_the_page_shows_none() -> None:
         art = extract_article(html.encode())
         assert art.body == PARAS
         assert "body taken from JSON-LD articleBody" in art.warnings
+
+
+def test_relative_date_counts_from_when_the_page_was_served() -> None:
+    html = (
+        "<html lang='fa'><head><meta property='og:type' content='article'></head><body>"
+        f"<h1>هشدار</h1><span class='news-time'>۲ ساعت پیش</span><div class='post'>{STORY}</div></body></html>"
+    )
+    served = {"Date": "Tue, 02 Jan 2024 10:00:00 GMT"}  # 13:30 in Tehran
+    art = extract_article(html.encode(), headers=served)
+    assert art.published == "2024-01-02T11:30:00+03:30"

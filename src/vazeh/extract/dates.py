@@ -33,7 +33,13 @@ _PUBLISHED_META = (
 _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified")
 _DATE_CLASS_HINTS = ("date", "time", "publish", "tarikh", "zaman")
 # Site headers show today's date («امروز: دوشنبه ۲ تیر ۱۳۹۹»); it is not the story's.
+# A story's own «امروز ۱۰:۳۰» has no year, so only dated "today" lines are skipped.
 _TODAY_WIDGET = ("امروز", "Today", "today")
+_YEAR = re.compile(r"[0-9۰-۹]{4}")
+
+
+def _is_today_widget(text: str) -> bool:
+    return any(w in text for w in _TODAY_WIDGET) and _YEAR.search(text) is not None
 _HAS_TIME = re.compile(r"[0-9۰-۹]{1,2}\s*:\s*[0-9۰-۹]{2}")
 
 
@@ -44,13 +50,13 @@ class DateFound:
     text: str
 
 
-def _parse(text: str, tz: ZoneInfo) -> datetime | None:
+def _parse(text: str, tz: ZoneInfo, now: datetime | None = None) -> datetime | None:
     try:
         from vazeh.persian import DateParseError, parse_date
     except ImportError:  # pragma: no cover - the persian stage ships with the package
         return None
     try:
-        dt = parse_date(text, tz=tz)
+        dt = parse_date(text, tz=tz, now=now)
     except (DateParseError, ValueError, OverflowError):
         return None
     if dt.tzinfo is None:
@@ -102,14 +108,30 @@ def machine_date(md: Metadata, tree: LexborHTMLParser, tz: ZoneInfo, *, modified
     return None
 
 
-def visible_date(tree: LexborHTMLParser, selectors: tuple[str, ...], tz: ZoneInfo) -> DateFound | None:
+def served_at(date_header: str | None) -> datetime | None:
+    """The HTTP Date of the response: what "۲ ساعت پیش" on the page counts from."""
+    if not date_header:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        dt = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return dt if dt.tzinfo is not None else None
+
+
+def visible_date(
+    tree: LexborHTMLParser, selectors: tuple[str, ...], tz: ZoneInfo, now: datetime | None = None
+) -> DateFound | None:
     """The date shown on the page: the profile's date element, else any short element
-    whose class or id speaks of a date and whose text parses as one."""
+    whose class or id speaks of a date and whose text parses as one. Relative dates
+    ("۲ ساعت پیش") count from `now`, the time the page was served."""
     for sel in selectors:
         for node in tree.css(sel)[:3]:
             text = collapse(node.text(deep=True, separator=" ") or "")
             if text and len(text) < 120:
-                dt = _parse(text, tz)
+                dt = _parse(text, tz, now)
                 if dt is not None:
                     return DateFound(dt, "visible", text)
     body = tree.body
@@ -126,9 +148,9 @@ def visible_date(tree: LexborHTMLParser, selectors: tuple[str, ...], tz: ZoneInf
         if seen > 60:
             break
         text = collapse(node.text(deep=True, separator=" ") or "")
-        if not 6 <= len(text) <= 80 or any(w in text for w in _TODAY_WIDGET):
+        if not 6 <= len(text) <= 80 or _is_today_widget(text):
             continue
-        dt = _parse(text, tz)
+        dt = _parse(text, tz, now)
         if dt is None:
             continue
         # A story's date line carries a time; a bare date is more often an archive link.

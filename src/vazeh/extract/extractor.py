@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from vazeh.extract import content, dates
-from vazeh.extract.document import looks_binary, parse
+from vazeh.extract.document import header, looks_binary, parse
 from vazeh.extract.metadata import Metadata, read_metadata, text_value, types_of
 from vazeh.extract.model import Article, Image
 from vazeh.extract.profiles import (
@@ -486,7 +486,10 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     language = _language(profile, md, head.title or "")
     zone = profile.timezone if profile else ("Asia/Kabul" if language == "prs" else "Asia/Tehran")
     tz = ZoneInfo(zone)
-    published = dates.machine_date(md, tree, tz) or dates.visible_date(tree, prof.selectors("date", fallback), tz)
+    served = dates.served_at(header(headers, "date"))
+    published = dates.machine_date(md, tree, tz) or dates.visible_date(
+        tree, prof.selectors("date", fallback), tz, served
+    )
     modified = dates.machine_date(md, tree, tz, modified=True)
 
     agency_names = {a.source for a in profiles.agencies} | {c for a in profiles.agencies for c in a.credits}
