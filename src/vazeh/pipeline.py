@@ -111,6 +111,8 @@ class Pipeline:
         """Extract every HTML capture that has no article yet, then bring the index up to date."""
         from vazeh.extract import EXTRACTOR_VERSION  # noqa: F401 - fail early if extract is broken
 
+        self.stats = PipelineStats()  # figures of this run only
+
         missing = [
             r[0]
             for r in self.archive.db.execute(
@@ -131,6 +133,7 @@ class Pipeline:
         """Rerun extraction over the archive where the extractor version changed (or all, with force)."""
         from vazeh.extract import EXTRACTOR_VERSION
 
+        self.stats = PipelineStats()
         current = {
             r[0]: r[1] for r in self.archive.db.execute("SELECT capture_id, extractor_version FROM articles")
         }
