@@ -216,11 +216,13 @@ def main() -> None:
             asyncio.run(run_scenario(base, ps[:64], args.concurrency))
         print(f"archive: {args.n} articles; {args.requests} requests per page at {args.concurrency} clients, "
               f"{args.workers} worker(s), {os.cpu_count()} cores")
-        print(f"{'page':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        print("(alone: one client at a time, so no queueing: the cost of one request)")
+        print(f"{'page':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'alone p50':>10}")
         for kind, ps in paths.items():
+            _, alone, _ = asyncio.run(run_scenario(base, ps[: max(50, len(ps) // 10)], 1))
             elapsed, lat, errors = asyncio.run(run_scenario(base, ps, args.concurrency))
             print(f"{kind:8} {len(lat) / elapsed:8.0f} {statistics.median(lat) * 1000:8.1f} {pct(lat, 0.99):8.1f} "
-                  f"{errors:7d}", flush=True)
+                  f"{errors:7d} {statistics.median(alone) * 1000:10.1f}", flush=True)
     finally:
         server.terminate()
         server.wait(10)
