@@ -18,6 +18,8 @@ from vazeh.index.plan import Highlights
 from vazeh.persian import tokenize
 
 SNIPPET_CHARS = 240
+MAX_PARAGRAPHS = 12
+SCAN_CHARS = 1500
 _SPAN = re.compile(r"[^\s\u200c]+")
 
 
@@ -31,17 +33,29 @@ def _is_edge_punct(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PS"
 
 
-def _best_paragraph(paragraphs: list[str], hl: Highlights) -> int | None:
-    """The paragraph with the most distinct matched words (the first, on a tie);
-    stops early at one that has every query word."""
+def _first_hit(toks: list[str], hl: Highlights) -> int:
+    for k, t in enumerate(toks):
+        if t in hl.terms or (hl.pairs and k + 1 < len(toks) and (t, toks[k + 1]) in hl.pairs):
+            return k
+    return 0
+
+
+def _best_paragraph(paragraphs: list[str], hl: Highlights) -> tuple[int, float] | None:
+    """The paragraph with the most distinct matched words (the first, on a tie), and
+    where in it (0..1) the first match is; stops early at one that has every query
+    word, and after MAX_PARAGRAPHS (a snippet from far down helps no one)."""
     best, best_score = None, 0
-    for i, p in enumerate(paragraphs):
+    scanned = 0
+    for i, p in enumerate(paragraphs[:MAX_PARAGRAPHS]):
+        if best is not None and scanned > SCAN_CHARS:
+            break  # a passage with some of the words, found cheaply, beats a perfect one found slowly
+        scanned += len(p)
         toks = tokenize(p)
         score = len(hl.terms.intersection(toks))
         if hl.pairs:
             score += len(hl.pairs.intersection(zip(toks, toks[1:], strict=False)))
         if score > best_score:
-            best, best_score = i, score
+            best, best_score = (i, _first_hit(toks, hl) / max(1, len(toks))), score
             if score >= hl.words:
                 break
     return best
@@ -76,12 +90,18 @@ def make_snippet(paragraphs: list[str], hl: Highlights, size: int = SNIPPET_CHAR
     paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
     if not paragraphs:
         return ""
-    i = _best_paragraph(paragraphs, hl) if (hl.terms or hl.pairs) else None
-    text = paragraphs[i if i is not None else 0]
+    best = _best_paragraph(paragraphs, hl) if (hl.terms or hl.pairs) else None
+    text = paragraphs[best[0] if best is not None else 0]
     marks: list[tuple[int, int]] = []
     centre = 0
-    if i is not None:
-        spans = [(m.start(), m.end(), _span_tokens(m.group())) for m in _SPAN.finditer(text)]
+    if best is not None:
+        # Analyze only the spans near the first match (its place among the paragraph's
+        # tokens tells roughly where it is), not the whole paragraph.
+        guess = int(best[1] * len(text))
+        lo, hi = max(0, guess - size), min(len(text), guess + 2 * size)
+        if lo > 0:
+            lo = max(0, text.rfind(" ", 0, lo) + 1)
+        spans = [(m.start(), m.end(), _span_tokens(m.group())) for m in _SPAN.finditer(text, lo, hi)]
         marked = [not hl.terms.isdisjoint(ts) for _, _, ts in spans]
         if hl.pairs:
             for j in range(len(spans) - 1):
