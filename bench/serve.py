@@ -49,8 +49,35 @@ CATEGORIES = [["استان‌ها", "سمنان"], ["استان‌ها", "گیل
               ["فرهنگی", "سینما"], ["اجتماعی"], ["سیاسی", "مجلس"], ["علمی", "دانشگاه"]]
 
 
+CORPUS_VERSION = 2  # bump when the synthetic text changes, so old archives are rebuilt
+SYLLABLES = [c + v for c in "بپتجچخدرزسشغفکگلمنوهی" for v in ("ا", "و", "ی", "")]
+
+
+def vocabulary(rng: random.Random, size: int = 20000) -> tuple[list[str], list[float]]:
+    """WORDS first, then made-up words, drawn with Zipf-like weights as real text is:
+    a few words everywhere, most words rare, so searches select like real ones."""
+    words = list(WORDS)
+    seen = set(words)
+    while len(words) < size:
+        w = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    cumulative, total = [], 0.0
+    for rank in range(len(words)):
+        total += 1.0 / (rank + 1) ** 1.05
+        cumulative.append(total)
+    return words, cumulative
+
+
+_VOCAB: tuple[list[str], list[float]] | None = None
+
+
 def sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)) + "."
+    global _VOCAB
+    if _VOCAB is None:
+        _VOCAB = vocabulary(random.Random(99))
+    return " ".join(rng.choices(_VOCAB[0], cum_weights=_VOCAB[1], k=n)) + "."
 
 
 def build_archive(home: Path, n: int, seed: int = 7) -> None:
@@ -196,7 +223,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = ap.parse_args()
 
-    home = OUT / f"serve-{args.n}"
+    home = OUT / f"serve-{args.n}-v{CORPUS_VERSION}"
     if not (home / "bench-ready").exists():
         print(f"building a {args.n}-article archive in {home}", flush=True)
         if home.exists():
