@@ -161,3 +161,10 @@ def test_a_broken_search_index_is_reported_not_crashed(home, config):
         assert page.status_code == 503 and "جست‌وجو در دسترس نیست" in page.text and "reindex" in page.text
         assert c.get("/api/search", params={"q": "سمنان"}).status_code == 503
         assert c.get("/").status_code == 200  # everything else still works
+
+
+def test_an_extracted_url_never_becomes_a_script_link(client, write_page):
+    from vazeh.web.fmt import web_href
+
+    assert web_href("javascript:alert(1)") == "#"
+    assert web_href(" https://ava.example/x ") == "https://ava.example/x"

@@ -17,7 +17,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vazeh.config import home_path
 from vazeh.web import admin, api, feeds, pages, replay
-from vazeh.web.fmt import display_url, fa_digits, fa_number, jalali, jalali_date, path_quote, utc_iso
+from vazeh.web.fmt import (
+    display_url,
+    fa_digits,
+    fa_number,
+    jalali,
+    jalali_date,
+    path_quote,
+    utc_iso,
+    web_href,
+)
 from vazeh.web.room import ReadingRoom
 from vazeh.web.settings import WebConfig, load_config
 
@@ -39,6 +48,7 @@ def make_templates(site_name: str) -> Jinja2Templates:
         utc=utc_iso,
         pathq=path_quote,
         display_url=display_url,
+        web_href=web_href,
     )
     env.globals.update(site_name=site_name, fonts_css=FONTS_CSS.exists())
     return templates

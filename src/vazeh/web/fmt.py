@@ -75,3 +75,10 @@ def display_url(url: str | None) -> str:
         return unquote(url, errors="strict")
     except UnicodeDecodeError:
         return url  # percent-escapes of some other charset: show them as they are
+
+
+def web_href(url: str | None) -> str:
+    """A link target only when it is http(s): an extracted URL must never become `javascript:`."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return "#"

@@ -183,7 +183,9 @@ def _same_story(room: ReadingRoom, stored: StoredArticle, limit: int) -> list[Ot
     if len(title) < 3:
         return []
     try:
-        results = room.search(f'"{title}"', per_page=10, facets=False)
+        # The story's own group ranks first for its own title; each hit costs the index
+        # a group lookup, so only the top two are asked for.
+        results = room.search(f'"{title}"', per_page=2, facets=False)
     except Exception:  # noqa: BLE001 - a missing index or an odd title must not hide the article
         return []
     for hit in results.hits:

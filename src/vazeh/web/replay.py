@@ -203,6 +203,8 @@ def serve_memento(request: Request, capture: Capture, mod: str, links: MementoLi
     except (ArchiveError, OSError) as e:
         return PlainTextResponse(f"capture {capture.id} of {capture.url} cannot be read: {e}", status_code=502)
     headers = hostile_headers(request)
+    # A memento at its canonical timestamp never changes.
+    headers["Cache-Control"] = "public, max-age=86400"
     headers["Memento-Datetime"] = http_date(capture.captured_at)
     base = str(request.base_url).rstrip("/")
     headers["Link"] = links.header(
