@@ -163,7 +163,7 @@ def test_a_broken_search_index_is_reported_not_crashed(home, config):
         assert c.get("/").status_code == 200  # everything else still works
 
 
-def test_an_extracted_url_never_becomes_a_script_link(client, write_page):
+def test_an_extracted_url_never_becomes_a_script_link():
     from vazeh.web.fmt import web_href
 
     assert web_href("javascript:alert(1)") == "#"
