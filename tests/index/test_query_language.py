@@ -162,3 +162,26 @@ def test_an_address_or_a_colon_in_text_is_not_a_field(index):
 def test_a_filter_alone_lists_what_it_selects(news):
     assert found(news, "source:ایسنا") == ["https://example.ir/football"]
     assert found(news, "date:1395/12/01..") == ["https://example.ir/oil"]
+
+
+def test_phrases_of_common_words_find_exactly_the_contiguous_runs(index):
+    # Such phrases are answered from word-pair terms; they must find what a plain
+    # positional phrase would.
+    import random
+
+    from vazeh.persian import tokenize
+
+    rng = random.Random(7)
+    vocab = ["و", "در", "به", "از", "که", "این", "را", "تهران", "باران", "خبر"]
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randint(2, 12))) for _ in range(60)]
+    add(index, *[article(t, title=None, url=f"https://example.ir/{i}") for i, t in enumerate(texts)])
+
+    def has_run(text, run):
+        toks = tokenize(text)
+        return any(toks[i : i + len(run)] == run for i in range(len(toks) - len(run) + 1))
+
+    for _ in range(60):
+        words = [rng.choice(vocab) for _ in range(rng.randint(2, 3))]
+        expected = {f"https://example.ir/{i}" for i, t in enumerate(texts) if has_run(t, words)}
+        got = set(urls(index.search('"' + " ".join(words) + '"', per_page=100)))
+        assert got == expected, words

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 
 from vazeh.index.engine import All, Any_, Match, Nothing, Phrase, Range, Term
 from vazeh.index.query import And, DateRange, Exact, Not, Or, PhraseQ, QueryError, Word
@@ -30,6 +31,46 @@ MAX_PHRASE_VARIANTS = 32
 SPLIT_BOOST = 0.5  # a joined query word found as two spaced words ranks below an exact match
 NEIGHBOUR_BOOST = 0.8
 TITLE_BOOST = 2.0
+
+
+def _load_common_words() -> frozenset[str]:
+    text = (resources.files("vazeh.index") / "common_words.txt").read_text(encoding="utf-8")
+    words: set[str] = set()
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            words.update(tokenize(line))
+    return frozenset(words)
+
+
+COMMON_WORDS = _load_common_words()
+GRAM_JOIN = "_"  # tokens never contain it: tokenize splits at "_"
+
+
+def grams(tokens: list[str]) -> list[str]:
+    """The "grams" field: one term per token position, the pair "a_b" where a or b is
+    a common word, else the token itself. A phrase whose every adjacent pair has a
+    common word becomes a phrase over pair terms, which are rare even when their
+    words are everywhere (Lucene's CommonGrams idea)."""
+    common = COMMON_WORDS
+    out = []
+    last = len(tokens) - 1
+    for i, t in enumerate(tokens):
+        if i < last and (t in common or tokens[i + 1] in common):
+            out.append(t + GRAM_JOIN + tokens[i + 1])
+        else:
+            out.append(t)
+    return out
+
+
+def phrase_match(fld: str, seq: tuple[str, ...], boost: float = 1.0) -> Match:
+    """A phrase over field "all", answered from the grams field when every adjacent
+    pair has a common word (exactly the same documents, far fewer postings)."""
+    if len(seq) == 1:
+        return Term(fld, seq[0], boost)
+    if fld == "all" and all(a in COMMON_WORDS or b in COMMON_WORDS for a, b in zip(seq, seq[1:], strict=False)):
+        pairs = tuple(a + GRAM_JOIN + b for a, b in zip(seq, seq[1:], strict=False))
+        return Phrase("grams", pairs, boost) if len(pairs) > 1 else Term("grams", pairs[0], boost)
+    return Phrase(fld, seq, boost)
 
 
 def value_key(value: str) -> str:
@@ -45,6 +86,13 @@ class Highlights:
     terms: set[str] = field(default_factory=set)
     pairs: set[tuple[str, str]] = field(default_factory=set)
     words: int = 0  # positive query words and phrases: a passage with this many matches is best
+
+
+def _any(alts: list[Match]) -> Match:
+    alts = [phrase_match(a.field, a.terms, a.boost) if isinstance(a, Phrase) else a for a in alts]
+    if not alts:
+        return Nothing()
+    return alts[0] if len(alts) == 1 else Any_(tuple(alts))
 
 
 class Planner:
@@ -158,9 +206,7 @@ class Planner:
         if not negated:
             self.highlights.words += 1
             self._note(alts)
-        if not alts:
-            return Nothing()
-        return alts[0] if len(alts) == 1 else Any_(tuple(alts))
+        return _any(alts)
 
     def _splits(self, fld: str, joined: str, skip: tuple[str, ...]) -> list[Match]:
         out: list[Match] = []
@@ -203,9 +249,7 @@ class Planner:
             self.highlights.words += 1
             for a in alts:
                 self.highlights.terms.update(a.terms if isinstance(a, Phrase) else (a.term,))
-        if not alts:
-            return Nothing()
-        return alts[0] if len(alts) == 1 else Any_(tuple(alts))
+        return _any(alts)
 
     def _phrase_variants(self, fld: str, toks: list[str]):
         """Spellings of the phrase: adjacent tokens joined (spaced query, joined text) or

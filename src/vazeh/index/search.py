@@ -35,7 +35,7 @@ from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
 from vazeh.index.engine import All, Engine, EngineHit, EngineRef, IndexDoc, Match, Term, group_id
 from vazeh.index.neardup import NearDupIndex
-from vazeh.index.plan import Planner, value_key
+from vazeh.index.plan import COMMON_WORDS, Planner, grams, value_key
 from vazeh.index.query import TEHRAN, QueryError, parse
 from vazeh.index.snippets import make_snippet
 from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
@@ -47,7 +47,9 @@ SORTS = ("relevance", "newest")
 # A fingerprint of vazeh.persian's analysis: if tokenizing this text ever gives other
 # tokens, the index was built with other rules and is rebuilt at the next sync.
 _CANARY = "كتاب‌هاي مي شود راهاندازی ۱۲۳٬۴۵۶ ٢٫٥ عَلیٰ ﻛﺘﺎﺏ TEHRAN ۀ ة أ ؤ ئ ـ 2.5.1 a_b"
-ANALYSIS = hashlib.sha1("\x1f".join(tokenize(_CANARY)).encode()).hexdigest()[:12]
+ANALYSIS = hashlib.sha1(
+    "\x1f".join([*tokenize(_CANARY), "\x1e", *sorted(COMMON_WORDS)]).encode()
+).hexdigest()[:12]
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
 BATCH = 2000
@@ -129,8 +131,14 @@ def _jalali_text(dt: datetime) -> str:
 
 def document_for(story: Story, group: str) -> IndexDoc:
     a = story.article
-    parts = [" ".join(tokenize(p)) for p in (a.title, a.kicker, a.lead, a.text) if p]
-    title_tokens = parts[0] if a.title else ""
+    parts = [tokenize(p) for p in (a.title, a.kicker, a.lead, a.text) if p]
+    title_tokens = " ".join(parts[0]) if a.title else ""
+    all_tokens: list[str] = []
+    for toks in parts:
+        if toks:
+            if all_tokens:
+                all_tokens.append(FIELD_GAP)
+            all_tokens.extend(toks)
     dt = _parse_iso(a.published) or _parse_iso(story.captured_at)
     jalali = a.published_jalali
     if not jalali and dt is not None and a.published:
@@ -142,7 +150,8 @@ def document_for(story: Story, group: str) -> IndexDoc:
     return IndexDoc(
         key=story.key,
         group=group,
-        all=f" {FIELD_GAP} ".join(p for p in parts if p),
+        all=" ".join(all_tokens),
+        grams=" ".join(grams(all_tokens)),
         title=title_tokens,
         source=source,
         categories=[c for c in a.category if c],

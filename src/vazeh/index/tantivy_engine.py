@@ -32,7 +32,7 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
@@ -49,6 +49,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("group_id", fast=True, indexed=True)
     sb.add_text_field("all", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("grams", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("category", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("month", tokenizer_name="raw", fast=True, index_option="basic")
@@ -89,6 +90,7 @@ class TantivyEngine:
         d.add_integer("group_id", group_id(doc.group))
         d.add_text("all", doc.all)
         d.add_text("title", doc.title)
+        d.add_text("grams", doc.grams)
         d.add_text("source", doc.source)
         for c in doc.categories:
             d.add_text("category", c)
