@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         home: HomeOption = None,
         host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per core is plenty).")] = 1,
     ) -> None:
         """Run the reading room: pages, replay, feeds and the API, on http://HOST:PORT/."""
         from vazeh.web import serve as run
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
             raise fail(f"no archive at {path}: capture something first (vazeh capture URL) or pass --home")
         console.print(f"reading room for [bold]{path}[/bold] at http://{host}:{port}/")
         try:
-            run(path, host=host, port=port)
+            run(path, host=host, port=port, workers=workers)
         except ConfigError as e:
             raise fail(str(e)) from e
         except OSError as e:

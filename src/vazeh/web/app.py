@@ -121,12 +121,22 @@ def _error_pages(app: FastAPI) -> None:
         )
 
 
-def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options: Any) -> None:
-    """Run the reading room with uvicorn until interrupted."""
+def serve(
+    home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, *, workers: int = 1, **uvicorn_options: Any
+) -> None:
+    """Run the reading room with uvicorn until interrupted (several worker processes if asked)."""
+    import os
+
     import uvicorn
 
-    uvicorn.run(create_app(home), host=host, port=port, log_level=uvicorn_options.pop("log_level", "info"),
-                **uvicorn_options)
+    log_level = uvicorn_options.pop("log_level", "info")
+    if workers > 1:
+        # Worker processes import the app themselves: hand them the home through the environment.
+        os.environ["VAZEH_HOME"] = str(home_path(home))
+        uvicorn.run("vazeh.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, **uvicorn_options)
+        return
+    uvicorn.run(create_app(home), host=host, port=port, log_level=log_level, **uvicorn_options)
 
 
 def app_from_env() -> FastAPI:
