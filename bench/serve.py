@@ -178,11 +178,14 @@ async def run_scenario(base: str, paths: list[str], concurrency: int) -> tuple[f
                 except asyncio.QueueEmpty:
                     return
                 t = time.perf_counter()
-                r = await client.get(path)
-                await r.aread()
+                try:
+                    r = await client.get(path)
+                    await r.aread()
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
                 latencies.append(time.perf_counter() - t)
-                if r.status_code != 200:
-                    errors += 1
+                errors += not ok
 
         t0 = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
