@@ -15,6 +15,8 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
+import numpy as np
+
 from vazeh.index.plan import Highlights
 from vazeh.persian import normalize, tokenize
 
@@ -62,46 +64,102 @@ def _best_paragraph(paragraphs: list[str], hl: Highlights) -> tuple[int, float] 
     return best
 
 
-def _find_token(norm: str, term: str) -> int:
-    """First place where `term` stands as a whole token in normalized text, or -1."""
-    n = len(term)
+def _token_positions(norm: str, term: str, limit: int = 200) -> list[int]:
+    """Where `term` stands as a whole token in normalized text (as tokenize would cut
+    it: not inside a longer word, nor a part of a decimal number)."""
+    out: list[int] = []
+    n, size = len(term), len(norm)
     pos = norm.find(term)
-    while pos >= 0:
-        before = norm[pos - 1] if pos else " "
-        after = norm[pos + n] if pos + n < len(norm) else " "
-        if not before.isalnum() and not after.isalnum():
-            return pos
+    while pos >= 0 and len(out) < limit:
+        end = pos + n
+        ok = (pos == 0 or not norm[pos - 1].isalnum()) and (end == size or not norm[end].isalnum())
+        if ok and term[-1].isdecimal() and end + 1 < size and norm[end] in ".," and norm[end + 1].isdecimal():
+            ok = False
+        if ok and term[0].isdecimal() and pos >= 2 and norm[pos - 1] in ".," and norm[pos - 2].isdecimal():
+            ok = False
+        if ok:
+            out.append(pos)
         pos = norm.find(term, pos + 1)
-    return -1
+    return out
 
 
-def _locate(paragraphs: list[str], hl: Highlights) -> tuple[int, float] | None:
-    """Where the matches are, found with one fold of the whole text and substring
-    search (C speed) instead of tokenizing paragraph by paragraph. Folding keeps
-    offsets when it only swaps characters, which is nearly always; otherwise (or
-    when nothing is found) the caller takes the slower exact path. The marks are
-    still decided span by span, so a wrong guess costs a mark, never a false one."""
+@lru_cache(maxsize=1)
+def _fold_array() -> np.ndarray | None:
+    """vazeh.persian's per-code-point fold as a numpy table, one-for-one mappings only
+    (deletions, expansions and combining marks are flagged). Only snippets use it, to
+    place marks; matching always uses vazeh.persian itself."""
+    try:
+        from vazeh.persian import analysis
+
+        table = analysis._FOLD_BMP
+    except (ImportError, AttributeError):
+        return None
+    arr = np.full(0x10000, _SPECIAL, dtype=np.uint32)
+    for cp, out in enumerate(table):
+        if isinstance(out, int):
+            target = out
+        elif isinstance(out, str) and len(out) == 1:
+            target = ord(out)
+        else:
+            continue
+        if unicodedata.combining(chr(cp)) or unicodedata.combining(chr(target)) or 0x1100 <= target <= 0x11FF:
+            continue  # could compose with a neighbour: not one-for-one
+        arr[cp] = target
+    return arr
+
+
+_SPECIAL = 0xFFFFFFFF
+
+
+def _fold_same_length(text: str) -> str | None:
+    """normalize(text) when it keeps every offset, else None."""
+    arr = _fold_array()
+    if arr is None:
+        norm = normalize(text)
+        return norm if len(norm) == len(text) else None
+    try:
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return None
+    if cps.size and int(cps.max()) >= 0x10000:
+        return None
+    out = arr[cps]
+    if (out == _SPECIAL).any():
+        return None
+    return out.tobytes().decode("utf-32-le")
+
+
+def _aligned_marks(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tuple[int, int]]] | None:
+    """The best paragraph and its marks, found with one fold of the whole text and
+    substring search (C speed) instead of analyzing word by word. This needs the
+    fold to keep offsets (it swaps characters one for one in nearly all text);
+    when it does not, the caller takes the word-by-word path."""
     full = "\n".join(paragraphs)
-    norm = normalize(full)
-    if len(norm) != len(full):
+    norm = _fold_same_length(full)
+    if norm is None:
         return None
-    wanted = set(hl.terms)
+    occ: list[tuple[int, int, object]] = []
+    for t in hl.terms:
+        occ.extend((p, p + len(t), t) for p in _token_positions(norm, t))
     for a, b in hl.pairs:
-        wanted.update((a, b))
-    found = [p for p in (_find_token(norm, t) for t in wanted) if p >= 0]
-    if not found:
+        for p in _token_positions(norm, a):
+            q = p + len(a)
+            while q < len(norm) and not norm[q].isalnum() and norm[q] != "\n":
+                q += 1
+            if q > p + len(a) and norm.startswith(b, q) and (q + len(b) == len(norm) or not norm[q + len(b)].isalnum()):
+                occ += [(p, p + len(a), (a, b)), (q, q + len(b), (a, b))]
+    if not occ:
         return None
-    starts = []
-    offset = 0
+    starts, offset = [], 0
     for p in paragraphs:
         starts.append(offset)
         offset += len(p) + 1
-    per_para: dict[int, list[int]] = {}
-    for p in found:
-        per_para.setdefault(bisect_right(starts, p) - 1, []).append(p)
-    i = max(per_para, key=lambda k: (len(per_para[k]), -k))
-    first = min(per_para[i]) - starts[i]
-    return i, first / max(1, len(paragraphs[i]))
+    per_para: dict[int, list[tuple[int, int, object]]] = {}
+    for o in occ:
+        per_para.setdefault(bisect_right(starts, o[0]) - 1, []).append(o)
+    i = max(per_para, key=lambda k: (len({key for _, _, key in per_para[k]}), -k))
+    base = starts[i]
+    return i, sorted({(a - base, b - base) for a, b, _ in per_para[i]})
 
 
 def _window(text: str, centre: int, size: int) -> tuple[int, int]:
@@ -128,39 +186,41 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+def _marks_by_words(paragraphs: list[str], hl: Highlights, size: int) -> tuple[str, list[tuple[int, int]]]:
+    """The exact path: analyze the original word by word near the first match."""
+    best = _best_paragraph(paragraphs, hl) if (hl.terms or hl.pairs) else None
+    text = paragraphs[best[0] if best is not None else 0]
+    if best is None:
+        return text, []
+    # Analyze only the spans near the first match (its place among the paragraph's
+    # tokens tells roughly where it is), not the whole paragraph.
+    guess = int(best[1] * len(text))
+    lo, hi = max(0, guess - size), min(len(text), guess + 2 * size)
+    if lo > 0:
+        lo = max(0, text.rfind(" ", 0, lo) + 1)
+    spans = [(m.start(), m.end(), _span_tokens(m.group())) for m in _SPAN.finditer(text, lo, hi)]
+    marked = [not hl.terms.isdisjoint(ts) for _, _, ts in spans]
+    if hl.pairs:
+        for j in range(len(spans) - 1):
+            a, b = spans[j][2], spans[j + 1][2]
+            if a and b and (a[-1], b[0]) in hl.pairs:
+                marked[j] = marked[j + 1] = True
+    marks = [_trim(text, a, b) for (a, b, _), m in zip(spans, marked, strict=True) if m]
+    return text, [(a, b) for a, b in marks if a < b]
+
+
 def make_snippet(paragraphs: list[str], hl: Highlights, size: int = SNIPPET_CHARS) -> str:
     """Escaped HTML of the best-matching passage, matched words in <mark>."""
     paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
     if not paragraphs:
         return ""
-    best, exact = None, False
-    if hl.terms or hl.pairs:
-        best = _locate(paragraphs, hl)
-        exact = best is not None
-        if best is None:
-            best = _best_paragraph(paragraphs, hl)
-    text = paragraphs[best[0] if best is not None else 0]
-    marks: list[tuple[int, int]] = []
-    centre = 0
-    if best is not None:
-        # Analyze only the spans near the first match (its place among the paragraph's
-        # tokens tells roughly where it is), not the whole paragraph.
-        guess = int(best[1] * len(text))
-        if exact:
-            lo, hi = max(0, guess - size // 2), min(len(text), guess + size)
-        else:
-            lo, hi = max(0, guess - size), min(len(text), guess + 2 * size)
-        if lo > 0:
-            lo = max(0, text.rfind(" ", 0, lo) + 1)
-        spans = [(m.start(), m.end(), _span_tokens(m.group())) for m in _SPAN.finditer(text, lo, hi)]
-        marked = [not hl.terms.isdisjoint(ts) for _, _, ts in spans]
-        if hl.pairs:
-            for j in range(len(spans) - 1):
-                a, b = spans[j][2], spans[j + 1][2]
-                if a and b and (a[-1], b[0]) in hl.pairs:
-                    marked[j] = marked[j + 1] = True
-        marks = [_trim(text, a, b) for (a, b, _), m in zip(spans, marked, strict=True) if m]
-        marks = [(a, b) for a, b in marks if a < b]
+    aligned = _aligned_marks(paragraphs, hl) if (hl.terms or hl.pairs) else None
+    if aligned is not None:
+        text = paragraphs[aligned[0]]
+        marks = aligned[1]
+        centre = marks[0][0]
+    else:
+        text, marks = _marks_by_words(paragraphs, hl, size)
         centre = marks[0][0] if marks else 0
     start, end = _window(text, centre, size)
     parts = ["…" if start > 0 else ""]
