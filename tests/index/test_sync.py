@@ -136,3 +136,19 @@ def test_a_change_in_persian_analysis_rebuilds_the_index(home, store):
         assert ix.sync(store) == 1  # everything read again
         assert ix.search("جشنواره").total == 1
         assert json.loads(state.read_text())["analysis"] != "older-rules"
+
+
+def test_an_index_of_an_older_format_is_rebuilt_even_if_a_reader_opens_it_first(home, store):
+    put(store, 1, article("گزارش کتابخوانی", url="https://a.ir/1"), surt="ir,a)/1")
+    with open_index(home) as ix:
+        ix.sync(store)
+    state = home / "index" / "state.json"
+    data = json.loads(state.read_text())
+    data["schema"] = 0
+    state.write_text(json.dumps(data))
+    with open_index(home) as reader:  # e.g. the web app, which never syncs
+        assert reader.search("کتابخوانی").total == 0
+    with open_index(home) as ix:
+        assert ix.last_seq == 0
+        ix.sync(store)
+        assert ix.search("کتابخوانی").total == 1

@@ -214,7 +214,8 @@ class SearchIndex:
         self.path.mkdir(parents=True, exist_ok=True)
         self._state_path = self.path / "state.json"
         state = self._read_state()
-        if state.get("schema") != SCHEMA_VERSION and (self.path / "tantivy").exists():
+        reset = bool(state) and state.get("schema") != SCHEMA_VERSION
+        if reset:
             # An index from an older vazeh: start over; sync() refills it from the catalog.
             log.warning("search index format changed; rebuilding %s from the catalog", self.path)
             shutil.rmtree(self.path / "tantivy", ignore_errors=True)
@@ -226,6 +227,8 @@ class SearchIndex:
             log.warning("Persian analysis changed; the search index will be rebuilt from the catalog")
             self._state["pending_rebuild"] = True
         self._state["analysis"] = ANALYSIS
+        if reset:
+            self._write_state()  # seq 0 recorded now, whichever process syncs next
         self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
         self.neardup = NearDupIndex(self.path / "neardup.sqlite")
         self._workers: tuple[int, Any] | None = None
