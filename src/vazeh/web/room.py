@@ -10,8 +10,11 @@ thread that opened it, and one searcher at a time is all two cores can use anywa
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,41 @@ from vazeh.web.settings import WebConfig
 from vazeh.web.views import ViewCounter
 
 log = logging.getLogger(__name__)
+
+
+class IndexThread:
+    """One daemon thread that runs every call on the search index, in order.
+
+    A daemon, unlike a ThreadPoolExecutor's worker, so a long catch-up of the index
+    never keeps the server from stopping: the index is crash-safe and resumes at the
+    next start.
+    """
+
+    def __init__(self) -> None:
+        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="vazeh-index", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._calls.get()
+            if item is None:
+                return
+            fn, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as e:  # noqa: BLE001 - handed to the caller through the future
+                future.set_exception(e)
+
+    def submit(self, fn: Callable[[], Any]) -> Future:
+        future: Future = Future()
+        self._calls.put((fn, future))
+        return future
+
+    def shutdown(self) -> None:
+        self._calls.put(None)
 
 
 class BoundedCache(dict):
@@ -66,7 +104,7 @@ class ReadingRoom:
         self._shelves_lock = threading.Lock()
         self._cache: dict[str, Any] = {}
         self._index: Any = None
-        self._index_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vazeh-index")
+        self._index_thread = IndexThread()
         self.shelf()  # create the catalog tables up front, in this thread
 
     def shelf(self) -> Shelf:
@@ -176,7 +214,10 @@ class ReadingRoom:
                 self._index.close()
                 self._index = None
 
-        self._index_thread.submit(close_index).result()
+        try:
+            self._index_thread.submit(close_index).result(timeout=10)
+        except FutureTimeout:
+            log.warning("the search index is still busy (catching up); leaving it to finish at the next start")
         self._index_thread.shutdown()
         with self._shelves_lock:
             for shelf in self._shelves:
