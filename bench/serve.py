@@ -160,6 +160,9 @@ async def wait_up(base: str, timeout: float = 600) -> None:
     raise SystemExit("the reading room did not start")
 
 
+FAILURES: dict[str, int] = {}  # what went wrong, for the report: status codes or exception names
+
+
 async def run_scenario(base: str, paths: list[str], concurrency: int) -> tuple[float, list[float], int]:
     latencies: list[float] = []
     errors = 0
@@ -182,8 +185,11 @@ async def run_scenario(base: str, paths: list[str], concurrency: int) -> tuple[f
                     r = await client.get(path)
                     await r.aread()
                     ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    why = str(r.status_code)
+                except httpx.HTTPError as e:
+                    ok, why = False, type(e).__name__
+                if not ok:
+                    FAILURES[why] = FAILURES.get(why, 0) + 1
                 latencies.append(time.perf_counter() - t)
                 errors += not ok
 
@@ -253,6 +259,8 @@ def main() -> None:
             elapsed, lat, errors = asyncio.run(run_scenario(base, ps, args.concurrency))
             print(f"{kind:8} {len(lat) / elapsed:8.0f} {statistics.median(lat) * 1000:8.1f} {pct(lat, 0.99):8.1f} "
                   f"{errors:7d} {statistics.median(alone) * 1000:10.1f}", flush=True)
+        if FAILURES:
+            print(f"failed requests by cause: {FAILURES}")
     finally:
         server.terminate()
         server.wait(10)
