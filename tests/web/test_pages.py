@@ -168,3 +168,13 @@ def test_an_extracted_url_never_becomes_a_script_link():
 
     assert web_href("javascript:alert(1)") == "#"
     assert web_href(" https://ava.example/x ") == "https://ava.example/x"
+
+
+def test_reading_room_pages_forbid_scripts_and_replays_keep_their_sandbox(client, sample):
+    page = client.get("/")
+    assert "script-src 'none'" in page.headers["content-security-policy"]
+    assert not page.headers["content-security-policy"].startswith("sandbox")
+    ts = sample.stories["match"].capture.timestamp14
+    replay = client.get(f"/web/{ts}/http://ava.example/news/2002/second")
+    assert replay.headers["content-security-policy"].startswith("sandbox")
+    assert len(replay.headers.get_list("content-security-policy")) == 1

@@ -37,6 +37,40 @@ STATIC_DIR = WEB_DIR / "static"
 FONTS_CSS = STATIC_DIR / "fonts" / "fonts.css"
 
 
+# The reading room's own pages run no script and load nothing from elsewhere; saying
+# so to the browser turns any escaping slip in archived text into a harmless one.
+ROOM_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; script-src 'none'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+class RoomHeaders:
+    """ASGI middleware: the reading room's CSP on every response that has none of its own
+    (replayed pages carry their sandbox policy, which must not be replaced)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", ROOM_CSP.encode()))
+                if b"x-content-type-options" not in names:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def make_templates(site_name: str) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     env = templates.env
@@ -87,6 +121,7 @@ def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> 
     app.state.config = config
     app.state.templates = make_templates(config.site_name)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.add_middleware(RoomHeaders)
     for module in (pages, replay, feeds, api, admin):
         app.include_router(module.router)
     _error_pages(app)
