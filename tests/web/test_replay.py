@@ -26,7 +26,7 @@ def test_replayed_page_is_sandboxed_rewritten_and_bannered(client, sample):
     csp = r.headers["content-security-policy"]
     assert csp.startswith("sandbox")
     assert "allow-scripts" not in csp and "allow-same-origin" not in csp
-    assert "default-src 'self' http://testserver" in csp and "script-src 'none'" in csp
+    assert "default-src http://testserver/web/ " in csp and "script-src 'none'" in csp
     assert r.headers["memento-datetime"] == format_datetime(sample.stories["match"].capture.captured_at, usegmt=True)
     assert 'rel="original"' in r.headers["link"] and 'rel="timemap"' in r.headers["link"]
     html = r.text

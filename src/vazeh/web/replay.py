@@ -41,10 +41,12 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def archive_csp(origin: str) -> str:
-    self_src = f"'self' {origin}".strip()
+    """The replay's policy: sandboxed (opaque origin, no scripts) and fetching only
+    from the archive's own replay path, never the live web or the reading room's API."""
+    archive_only = f"{origin}/web/"
     return (
         "sandbox allow-popups allow-popups-to-escape-sandbox; "
-        f"default-src {self_src} data: blob: 'unsafe-inline'; "
+        f"default-src {archive_only} data: blob: 'unsafe-inline'; "
         "script-src 'none'; object-src 'none'; connect-src 'none'; worker-src 'none'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
     )
