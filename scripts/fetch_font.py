@@ -76,7 +76,7 @@ def tarball_from_registry() -> bytes:
 
 def font_faces(css_by_weight: dict[str, str]) -> str:
     """The package's @font-face rules for the subsets kept, pointing at the copied files."""
-    out = ["/* Vazirmatn (SIL Open Font License 1.1, see LICENSE), from npm's @fontsource/vazirmatn */"]
+    out = ["/* Vazirmatn (SIL Open Font License 1.1, see Vazirmatn-LICENSE.txt), from npm's @fontsource/vazirmatn */"]
     for css in css_by_weight.values():
         for block in re.findall(r"@font-face\s*{[^}]*}", css):
             m = re.search(r"vazirmatn-([a-z-]+)-(\d+)-normal\.woff2", block)
@@ -107,7 +107,8 @@ def install(tarball: bytes) -> None:
         raise ValueError("the package's CSS does not describe the expected subsets")
     DEST.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        (DEST / name).write_bytes(data)
+        # The licence travels with the fonts; .txt so package data picks it up too.
+        (DEST / ("Vazirmatn-LICENSE.txt" if name == "LICENSE" else name)).write_bytes(data)
     # Written last: the app links fonts.css only when it exists, so a half-copied set is never used.
     (DEST / "fonts.css").write_text(faces, encoding="utf-8")
 
