@@ -127,8 +127,19 @@ class Engine(Protocol):
     def commit(self) -> None: ...
 
     def search(
-        self, match: Match, *, sort: str, offset: int, limit: int, facets: bool, facet_size: int = 50
-    ) -> EngineResult: ...
+        self,
+        match: Match,
+        *,
+        sort: str,
+        offset: int,
+        limit: int,
+        facets: bool,
+        facet_size: int = 50,
+        count_match: Match | None = None,
+    ) -> EngineResult:
+        """Rank by `match`; count and facet `count_match` (the same documents, maybe a
+        cheaper tree) when given."""
+        ...
 
     def load(self, ref: EngineRef) -> EngineHit: ...
 

@@ -73,6 +73,22 @@ def phrase_match(fld: str, seq: tuple[str, ...], boost: float = 1.0) -> Match:
     return Phrase(fld, seq, boost)
 
 
+def without_ranking_hints(m: Match) -> Match:
+    """The same set of documents without the clauses that only change the ranking
+    (title boosts: a title word is also in "all"). Counting and facets run on this
+    smaller tree."""
+    if isinstance(m, Any_):
+        parts = tuple(
+            without_ranking_hints(p)
+            for p in m.parts
+            if not (isinstance(p, Term) and p.field == "title" and p.boost == TITLE_BOOST)
+        )
+        return parts[0] if len(parts) == 1 else Any_(parts)
+    if isinstance(m, All):
+        return All(tuple(map(without_ranking_hints, m.must)), tuple(map(without_ranking_hints, m.must_not)))
+    return m
+
+
 def value_key(value: str) -> str:
     """The indexed form of an exact-field value (source, category, tag): its tokens
     joined by one space, so ZWNJ/space/letter/digit variants of a name agree."""

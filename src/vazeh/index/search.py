@@ -35,7 +35,7 @@ from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
 from vazeh.index.engine import All, Engine, EngineHit, EngineRef, IndexDoc, Match, Term, group_id
 from vazeh.index.neardup import NearDupIndex
-from vazeh.index.plan import COMMON_WORDS, Planner, grams, value_key
+from vazeh.index.plan import COMMON_WORDS, Planner, grams, value_key, without_ranking_hints
 from vazeh.index.query import TEHRAN, QueryError, parse
 from vazeh.index.snippets import make_snippet
 from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
@@ -403,7 +403,9 @@ class SearchIndex:
         # of the ranking gives a longer prefix of the groups, so pages stay consistent.
         want = page * per_page
         fetch = want + per_page
-        res = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=facets)
+        res = self.engine.search(
+            match, sort=sort, offset=0, limit=fetch, facets=facets, count_match=without_ranking_hints(match)
+        )
         while True:
             groups = _collapse(res.hits)
             if len(groups) >= want or len(res.hits) < fetch or fetch >= 20 * want + 1000:
