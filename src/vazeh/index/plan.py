@@ -52,13 +52,10 @@ def grams(tokens: list[str]) -> list[str]:
     common word becomes a phrase over pair terms, which are rare even when their
     words are everywhere (Lucene's CommonGrams idea)."""
     common = COMMON_WORDS
-    out = []
-    last = len(tokens) - 1
-    for i, t in enumerate(tokens):
-        if i < last and (t in common or tokens[i + 1] in common):
-            out.append(t + GRAM_JOIN + tokens[i + 1])
-        else:
-            out.append(t)
+    nxt = tokens[1:]
+    out = [t + GRAM_JOIN + n if (t in common or n in common) else t for t, n in zip(tokens, nxt, strict=False)]
+    if tokens:
+        out.append(tokens[-1])
     return out
 
 
