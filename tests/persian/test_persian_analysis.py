@@ -14,6 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from vazeh.persian import analysis
 from vazeh.persian import (
     ZWNJ,
     joined_pairs,
@@ -186,6 +187,25 @@ word = st.text(st.sampled_from(PERSIAN_LETTERS + "\u064e\u0640"), min_size=1, ma
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(any_text, persianish), min_size=1, max_size=12))
+@example(["ﷲ" + "ب" * 250])  # one character expands to four: the array path must step aside
+@example(["\u064e" * 300])  # every character deleted
+def test_long_text_folds_as_str_translate_does(parts: list[str]) -> None:
+    # Long text takes a numpy gather instead of str.translate; both must give the same string.
+    text = "".join(parts) * (1 + 200 // max(1, len("".join(parts))))
+    if analysis._has_astral(text):
+        return
+    for tokens, table in ((False, analysis._FOLD_BMP), (True, analysis._TOKEN_BMP)):
+        assert len(text) < analysis._ARRAY_MIN or analysis._translate_bmp(text, tokens) == text.translate(table)
+    fast = normalize(text), tokenize(text)
+    saved, analysis._ARRAY_MIN = analysis._ARRAY_MIN, 10**9
+    try:
+        assert fast == (normalize(text), tokenize(text))
+    finally:
+        analysis._ARRAY_MIN = saved
 
 
 @settings(max_examples=500, deadline=None)
