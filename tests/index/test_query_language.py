@@ -164,10 +164,16 @@ def test_a_filter_alone_lists_what_it_selects(news):
     assert found(news, "date:1395/12/01..") == ["https://example.ir/oil"]
 
 
-def test_phrases_of_common_words_find_exactly_the_contiguous_runs(index):
-    # Such phrases are answered from word-pair terms; they must find what a plain
-    # positional phrase would.
+@pytest.mark.parametrize("buckets", [None, 2])
+def test_phrases_of_common_words_find_exactly_the_contiguous_runs(index, monkeypatch, buckets):
+    # Such phrases are answered with word-pair terms; they must find what a plain
+    # positional phrase would, even when every hashed pair shares one of two buckets.
     import random
+
+    from vazeh.index import plan
+
+    if buckets:
+        monkeypatch.setattr(plan, "PAIR_BUCKETS", buckets)
 
     from vazeh.persian import tokenize
 

@@ -14,14 +14,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from vazeh.persian import analysis
 from vazeh.persian import (
     ZWNJ,
+    analysis,
     joined_pairs,
     normalize,
     spellings_match,
     to_ascii_digits,
     to_persian_digits,
+    token_text,
+    token_texts,
     tokenize,
 )
 
@@ -303,3 +305,9 @@ def test_spellings_match_across_letter_variants(first: str, second: str, swap: s
     query = (first + second).replace(persian, arabic)
     assert spellings_match(query, first + ZWNJ + second)
     assert spellings_match(first + " " + second, query)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(any_text, persianish, st.sampled_from(["", "۱٬۰۰۰.", "2.", ".5", "a\x00b", "ﷲ", "𝔸"])), max_size=8))
+def test_a_batch_folds_each_text_as_it_would_alone(texts: list[str]) -> None:
+    assert token_texts(texts) == [token_text(t) for t in texts]

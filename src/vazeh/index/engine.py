@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 # Text fields: their value is normalized tokens joined by single spaces.
-TEXT_FIELDS = ("all", "title", "grams")
+TEXT_FIELDS = ("all", "title", "pairs")
 # Exact-value fields: each value is one term (already normalized by the caller).
 KEY_FIELDS = ("source_key", "category_key", "tag_key")
 # Values shown as facets, kept as written on the page.
@@ -72,8 +72,8 @@ Match = Term | Phrase | Range | Any_ | All | Nothing
 class IndexDoc:
     key: str  # one document per story URL (its SURT)
     group: str  # near-duplicate group; the key of the story that founded it
-    all: str  # analyzed title + kicker + lead + body
-    grams: str  # the same positions as `all`, common-word pairs joined (plan.grams)
+    all: str  # analyzed title + kicker + lead + body: normalized tokens separated by spaces
+    pairs: str  # pair terms of adjacent tokens with a common word (plan.pair_terms)
     title: str  # analyzed title
     source: str  # as shown, for facets
     categories: list[str]

@@ -17,10 +17,13 @@ sees them, so a query costs what its real alternatives cost.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+
+import numpy as np
 
 from vazeh.index.engine import All, Any_, Match, Nothing, Phrase, Range, Term
 from vazeh.index.query import And, DateRange, Exact, Not, Or, PhraseQ, QueryError, Word
@@ -46,28 +49,139 @@ COMMON_WORDS = _load_common_words()
 GRAM_JOIN = "_"  # tokens never contain it: tokenize splits at "_"
 
 
-def grams(tokens: list[str]) -> list[str]:
-    """The "grams" field: one term per token position, the pair "a_b" where a or b is
-    a common word, else the token itself. A phrase whose every adjacent pair has a
-    common word becomes a phrase over pair terms, which are rare even when their
-    words are everywhere (Lucene's CommonGrams idea)."""
-    common = COMMON_WORDS
-    nxt = tokens[1:]
-    out = [t + GRAM_JOIN + n if (t in common or n in common) else t for t, n in zip(tokens, nxt, strict=False)]
-    if tokens:
-        out.append(tokens[-1])
-    return out
+# Pairs where one word is common are mostly unique ("در" + every word that follows
+# it), and tantivy pays for every distinct term: indexed as themselves they tripled
+# the cost of indexing. They are hashed into this many buckets instead; a bucket is
+# a filter (other pairs share it), so the phrase itself is still checked on "all".
+PAIR_BUCKETS = 1 << 16  # a power of two (uint64 wrapping keeps the low bits exact)
+_MASK = (1 << 64) - 1
+_P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
+_P_INV = pow(_P, -1, 1 << 64)
+_MIX = 0x9E3779B1
+_COMMON_ORDER = sorted(COMMON_WORDS)
+_K = len(_COMMON_ORDER)
+assert _K * _K <= 0x10000, "pair codes have four hex digits"
+_INDEX_OF = {w: i for i, w in enumerate(_COMMON_ORDER)}
+_EXACT, _BUCKET = ord("="), ord("_")  # code prefixes; tokenize splits at both, so no query token is a code
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def token_hash(token: str) -> int:
+    """sum(ord(c_i) * P**i) modulo 2**64: a polynomial hash that numpy computes for
+    every token of many texts at once (pair_terms_many) and Python for one (pair_term)."""
+    h, p = 0, 1
+    for ch in token:
+        h = (h + ord(ch) * p) & _MASK
+        p = (p * _P) & _MASK
+    return h
+
+
+def pair_term(a: str, b: str) -> str:
+    """The "pairs" term for adjacent tokens a b, at least one of them common: "=" and
+    the pair's number when both are common (few distinct pairs, and exact), else "_" and
+    its hash bucket (a filter: other pairs share it)."""
+    ia, ib = _INDEX_OF.get(a), _INDEX_OF.get(b)
+    if ia is not None and ib is not None:
+        return f"={ia * _K + ib:04x}"
+    return f"_{((token_hash(a) * _MIX & _MASK) ^ token_hash(b)) % PAIR_BUCKETS:04x}"
+
+
+def _common_lookup() -> tuple[int, np.ndarray, np.ndarray]:
+    """A direct-mapped table for telling common words by hash: 16 bits of the hash (the
+    first window where no two common words collide) index a slot holding the word's
+    number + 1; the full hash is then compared."""
+    hashes = [token_hash(w) for w in _COMMON_ORDER]
+    shift = next(s for s in range(49) if len({h >> s & 0xFFFF for h in hashes}) == len(hashes))
+    table = np.zeros(0x10000, dtype=np.int64)
+    for i, h in enumerate(hashes):
+        table[h >> shift & 0xFFFF] = i + 1
+    return shift, table, np.array([*hashes, 0], dtype=np.uint64)  # [-1]: what slot 0 compares with
+
+
+_SHIFT, _SLOTS, _HASH_OF = _common_lookup()
+_POWERS: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**i and P**-i modulo 2**64 for i < n (uint64 arithmetic wraps)."""
+    if len(_POWERS[0]) < n:
+        size = max(n, 2 * len(_POWERS[0]), 1 << 16)
+        for k, base in enumerate((_P, _P_INV)):
+            arr = np.ones(size, dtype=np.uint64)
+            arr[1:] = np.cumprod(np.full(size - 1, base, dtype=np.uint64))
+            _POWERS[k] = arr
+    return _POWERS[0], _POWERS[1]
+
+
+def pair_terms_many(texts: list[str]) -> list[str]:
+    """The "pairs" field of each text (normalized tokens separated by spaces, as
+    `vazeh.persian.token_text` returns them): `pair_term` of each adjacent pair with a
+    common word, separated by spaces, in the spirit of Lucene's CommonGrams.
+
+    Computed on code points with numpy for a batch of texts at once, with no Python
+    object per token or per pair: a Python call per pair cost more than all of
+    tantivy's indexing. Common words are recognized by their 64-bit hash."""
+    if not texts:
+        return []
+    joined = " ".join(texts)  # the space keeps the last token of one text off the next
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(cps)
+    space = cps == 32
+    starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    empty = [""] * len(texts)
+    if len(starts) < 2:
+        return empty
+    pw, iv = _powers(n)
+    weighted = cps * pw[:n]
+    weighted[space] = 0
+    hashes = np.add.reduceat(weighted, starts) * iv[starts]
+    cid = _SLOTS[((hashes >> np.uint64(_SHIFT)) & np.uint64(0xFFFF)).astype(np.int64)] - 1
+    common = _HASH_OF[cid] == hashes
+    ends = np.cumsum([len(t) + 1 for t in texts])  # where each text's separator sits
+    doc = np.searchsorted(ends, starts, side="right")
+    keep = (common[:-1] | common[1:]) & (doc[:-1] == doc[1:])
+    if not keep.any():
+        return empty
+    both = (common[:-1] & common[1:])[keep]
+    exact = (cid[:-1] * _K + cid[1:])[keep]
+    bucket = (((hashes[:-1] * np.uint64(_MIX)) ^ hashes[1:]) % np.uint64(PAIR_BUCKETS))[keep].astype(np.int64)
+    value = np.where(both, exact, bucket)
+    # Each term as five ASCII characters and a space, written for all pairs at once.
+    codes = np.empty((len(value), 6), dtype=np.uint8)
+    codes[:, 0] = np.where(both, _EXACT, _BUCKET)
+    for i, shift in enumerate((12, 8, 4, 0)):
+        codes[:, 1 + i] = _HEX[(value >> shift) & 15]
+    codes[:, 5] = 32
+    raw = codes.tobytes()
+    cuts = np.searchsorted(doc[:-1][keep], np.arange(len(texts) + 1)) * 6
+    return [raw[a : b - 1].decode("ascii") if b > a else "" for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)]
+
+
+def pair_terms(text: str) -> str:
+    """`pair_terms_many` for one text."""
+    return pair_terms_many([text])[0]
 
 
 def phrase_match(fld: str, seq: tuple[str, ...], boost: float = 1.0) -> Match:
-    """A phrase over field "all", answered from the grams field when every adjacent
-    pair has a common word (exactly the same documents, far fewer postings)."""
+    """A phrase over field "all", helped by the pairs field where it has a common word.
+
+    Two common words: their pair term alone answers it exactly. Otherwise the phrase
+    runs on "all" intersected with the pair terms it implies, so the engine checks
+    positions only in articles that have every pair (or a pair sharing its bucket),
+    not in every article that has "و" or "در"."""
     if len(seq) == 1:
         return Term(fld, seq[0], boost)
-    if fld == "all" and all(a in COMMON_WORDS or b in COMMON_WORDS for a, b in zip(seq, seq[1:], strict=False)):
-        pairs = tuple(a + GRAM_JOIN + b for a, b in zip(seq, seq[1:], strict=False))
-        return Phrase("grams", pairs, boost) if len(pairs) > 1 else Term("grams", pairs[0], boost)
-    return Phrase(fld, seq, boost)
+    if fld != "all":
+        return Phrase(fld, seq, boost)
+    common = COMMON_WORDS
+    if len(seq) == 2 and seq[0] in common and seq[1] in common:
+        return Term("pairs", pair_term(*seq), boost)
+    filters = tuple(
+        dict.fromkeys(Term("pairs", pair_term(a, b), 0.0) for a, b in zip(seq, seq[1:], strict=False) if a in common or b in common)
+    )
+    if not filters:
+        return Phrase(fld, seq, boost)
+    return All((Phrase(fld, seq, boost), *filters))
 
 
 def without_ranking_hints(m: Match) -> Match:
@@ -86,6 +200,7 @@ def without_ranking_hints(m: Match) -> Match:
     return m
 
 
+@functools.lru_cache(maxsize=65536)  # sources, categories and tags repeat endlessly
 def value_key(value: str) -> str:
     """The indexed form of an exact-field value (source, category, tag): its tokens
     joined by one space, so ZWNJ/space/letter/digit variants of a name agree."""

@@ -16,7 +16,9 @@ before it is added again. So the two never disagree after the next start.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -35,11 +37,18 @@ from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
 from vazeh.index.engine import All, Engine, EngineHit, EngineRef, IndexDoc, Match, Term, group_id
 from vazeh.index.neardup import NearDupIndex
-from vazeh.index.plan import COMMON_WORDS, Planner, grams, value_key, without_ranking_hints
+from vazeh.index.plan import (
+    COMMON_WORDS,
+    PAIR_BUCKETS,
+    Planner,
+    pair_terms_many,
+    value_key,
+    without_ranking_hints,
+)
 from vazeh.index.query import TEHRAN, QueryError, parse
 from vazeh.index.snippets import make_snippet
 from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
-from vazeh.persian import tokenize
+from vazeh.persian import token_text, token_texts, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +57,7 @@ SORTS = ("relevance", "newest")
 # tokens, the index was built with other rules and is rebuilt at the next sync.
 _CANARY = "كتاب‌هاي مي شود راهاندازی ۱۲۳٬۴۵۶ ٢٫٥ عَلیٰ ﻛﺘﺎﺏ TEHRAN ۀ ة أ ؤ ئ ـ 2.5.1 a_b"
 ANALYSIS = hashlib.sha1(
-    "\x1f".join([*tokenize(_CANARY), "\x1e", *sorted(COMMON_WORDS)]).encode()
+    "\x1f".join([*tokenize(_CANARY), "\x1e", *sorted(COMMON_WORDS), f"pairs:poly64:{PAIR_BUCKETS}"]).encode()
 ).hexdigest()[:12]
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
@@ -119,7 +128,13 @@ def _parse_iso(value: str | None) -> datetime | None:
 
 
 def jalali_month(dt: datetime) -> str:
-    j = JalaliDateTime.to_jalali(dt.astimezone(TEHRAN))
+    local = dt.astimezone(TEHRAN)
+    return _jalali_month_of_day(local.year, local.month, local.day)
+
+
+@functools.lru_cache(maxsize=8192)
+def _jalali_month_of_day(year: int, month: int, day: int) -> str:
+    j = JalaliDateTime.to_jalali(datetime(year, month, day, 12, tzinfo=TEHRAN))
     return f"{j.year:04d}-{j.month:02d}"
 
 
@@ -129,16 +144,18 @@ def _jalali_text(dt: datetime) -> str:
     return format_jalali(dt)
 
 
-def document_for(story: Story, group: str) -> IndexDoc:
+def _parts(a: Article) -> tuple[str, str, str, str]:
+    return (a.title or "", a.kicker or "", a.lead or "", a.text)
+
+
+def document_for(story: Story, group: str, texts: list[str] | None = None) -> IndexDoc:
+    """The index document of a story; `texts` are token_text of its `_parts` when the
+    caller already has them. `pairs` is left empty: pair_terms_many fills it."""
     a = story.article
-    parts = [tokenize(p) for p in (a.title, a.kicker, a.lead, a.text) if p]
-    title_tokens = " ".join(parts[0]) if a.title else ""
-    all_tokens: list[str] = []
-    for toks in parts:
-        if toks:
-            if all_tokens:
-                all_tokens.append(FIELD_GAP)
-            all_tokens.extend(toks)
+    # Normalized tokens with spaces between them; the engine splits at the spaces.
+    if texts is None:
+        texts = [token_text(p) if p else "" for p in _parts(a)]
+    all_text = f" {FIELD_GAP} ".join(t for t in texts if t and not t.isspace())
     dt = _parse_iso(a.published) or _parse_iso(story.captured_at)
     jalali = a.published_jalali
     if not jalali and dt is not None and a.published:
@@ -150,9 +167,9 @@ def document_for(story: Story, group: str) -> IndexDoc:
     return IndexDoc(
         key=story.key,
         group=group,
-        all=" ".join(all_tokens),
-        grams=" ".join(grams(all_tokens)),
-        title=title_tokens,
+        all=all_text,
+        pairs="",  # filled for a batch at once by _documents
+        title=texts[0],
         source=source,
         categories=[c for c in a.category if c],
         month=jalali_month(dt) if dt else "",
@@ -178,10 +195,19 @@ def document_for(story: Story, group: str) -> IndexDoc:
     )
 
 
-def _document(story: Story) -> IndexDoc:
-    doc = document_for(story, story.key)
-    doc.data = encode_data(doc.data)  # in the worker, so the process feeding the engine does less
-    return doc
+def _documents(stories: list[Story]) -> list[IndexDoc]:
+    """Index documents for a batch of stories (the batch amortizes numpy's per-call cost
+    in pair_terms_many); runs in an analysis worker when there are several."""
+    texts = token_texts([p for story in stories for p in _parts(story.article)])
+    docs = [document_for(story, story.key, texts[4 * i : 4 * i + 4]) for i, story in enumerate(stories)]
+    for doc, pairs in zip(docs, pair_terms_many([d.all for d in docs]), strict=True):
+        doc.pairs = pairs
+        doc.data = encode_data(doc.data)  # in the worker, so the process feeding the engine does less
+    return docs
+
+
+def _batches(stories: list[Story], size: int = 64) -> list[list[Story]]:
+    return [stories[i : i + size] for i in range(0, len(stories), size)]
 
 
 def story_key(sa: StoredArticle) -> str:
@@ -271,13 +297,14 @@ class SearchIndex:
         """Index stories, replacing any document with the same key (`replace=False`
         skips that lookup when the index is known not to hold them); no commit.
 
-        With `workers` > 1, Persian analysis runs in that many processes while this
+        With `workers` >= 1, Persian analysis runs in that many processes while this
         one feeds the engine: analysis is most of the cost of indexing."""
         stories = list(stories)
-        if workers > 1 and len(stories) >= 200:
-            docs: Iterable[IndexDoc] = self._pool(workers).imap(_document, stories, chunksize=50)
+        if workers >= 1 and len(stories) >= 200:
+            batches: Iterable[list[IndexDoc]] = self._pool(workers).imap(_documents, _batches(stories))
         else:
-            docs = map(_document, stories)
+            batches = map(_documents, _batches(stories))
+        docs = itertools.chain.from_iterable(batches)
         n = 0
         for story, doc in zip(stories, docs, strict=True):
             doc.group = self.neardup.group_of(story.key, story.fingerprint)

@@ -10,10 +10,10 @@ applies rules of its own (its default tokenizer would drop long tokens and split
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
+import orjson
 import tantivy
 
 from vazeh.index.engine import (
@@ -32,14 +32,14 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
 
 
 def encode_data(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(data)
 
 
 def build_schema() -> tantivy.Schema:
@@ -49,7 +49,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("group_id", fast=True, indexed=True)
     sb.add_text_field("all", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
-    sb.add_text_field("grams", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("pairs", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("category", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("month", tokenizer_name="raw", fast=True, index_option="basic")
@@ -90,7 +90,7 @@ class TantivyEngine:
         d.add_integer("group_id", group_id(doc.group))
         d.add_text("all", doc.all)
         d.add_text("title", doc.title)
-        d.add_text("grams", doc.grams)
+        d.add_text("pairs", doc.pairs)
         d.add_text("source", doc.source)
         for c in doc.categories:
             d.add_text("category", c)
@@ -215,7 +215,7 @@ class TantivyEngine:
 
     def load(self, ref: EngineRef) -> EngineHit:
         doc = self.searcher.doc(ref.ref)
-        return EngineHit(doc.get_first("key"), doc.get_first("group"), ref.score, json.loads(doc.get_first("data")))
+        return EngineHit(doc.get_first("key"), doc.get_first("group"), ref.score, orjson.loads(doc.get_first("data")))
 
     def _facets(self, q: tantivy.Query, size: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
         # Every document has one source value ("" when unknown, counted as "missing"), so
@@ -243,5 +243,5 @@ class TantivyEngine:
         out = []
         for _score, addr in res.hits:
             doc = s.doc(addr)
-            out.append(EngineHit(doc.get_first("key"), doc.get_first("group"), 0.0, json.loads(doc.get_first("data"))))
+            out.append(EngineHit(doc.get_first("key"), doc.get_first("group"), 0.0, orjson.loads(doc.get_first("data"))))
         return out

@@ -4,7 +4,15 @@ Stored text is never changed here; these functions serve the index, queries, par
 display. See docs/persian.md for the equivalence table, the matching rule and the date formats.
 """
 
-from vazeh.persian.analysis import ZWNJ, joined_pairs, normalize, spellings_match, tokenize
+from vazeh.persian.analysis import (
+    ZWNJ,
+    joined_pairs,
+    normalize,
+    spellings_match,
+    token_text,
+    token_texts,
+    tokenize,
+)
 from vazeh.persian.dates import (
     JALALI_MONTHS,
     KABUL,
@@ -34,5 +42,7 @@ __all__ = [
     "spellings_match",
     "to_ascii_digits",
     "to_persian_digits",
+    "token_text",
+    "token_texts",
     "tokenize",
 ]
