@@ -6,10 +6,19 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from vazeh.index.plan import COMMON_WORDS, pair_term, pair_terms, pair_terms_many, token_hash
+from vazeh.index.plan import (
+    COMMON_WORDS,
+    VERY_COMMON,
+    has_pair_term,
+    pair_term,
+    pair_terms,
+    pair_terms_many,
+    token_hash,
+)
 from vazeh.persian import token_text, tokenize
 
 COMMON = sorted(COMMON_WORDS)
+assert VERY_COMMON and VERY_COMMON < COMMON_WORDS
 other = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp")), min_size=1, max_size=12)
 token = st.one_of(st.sampled_from(COMMON), st.sampled_from(["تهران", "باران", "خبر", "𝔸𝔹", "a" * 300]), other)
 gaps = st.sampled_from([" ", "  ", "   "])
@@ -17,7 +26,7 @@ gaps = st.sampled_from([" ", "  ", "   "])
 
 def expected(tokens: list[str]) -> list[str]:
     return sorted(
-        pair_term(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a in COMMON_WORDS or b in COMMON_WORDS
+        pair_term(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if has_pair_term(a, b)
     )
 
 
@@ -37,6 +46,9 @@ def test_both_common_pairs_are_exact_and_others_share_buckets():
     assert pair_term("در", "باران").startswith("_")
     assert pair_term("باران", "در") != pair_term("در", "باران")  # order matters
     assert pair_terms("باران خبر") == ""  # no common word, no pair
+    assert "تهران" in COMMON_WORDS - VERY_COMMON
+    assert pair_terms("تهران باران") == ""  # common, not very common: the phrase alone is cheap enough
+    assert pair_terms("در باران").startswith("_")
 
 
 def test_hash_is_stable_across_processes():

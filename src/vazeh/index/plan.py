@@ -36,29 +36,43 @@ NEIGHBOUR_BOOST = 0.8
 TITLE_BOOST = 2.0
 
 
-def _load_common_words() -> frozenset[str]:
+def _load_common_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(common words, the very common ones: those listed above the "# ----" line)."""
     text = (resources.files("vazeh.index") / "common_words.txt").read_text(encoding="utf-8")
     words: set[str] = set()
+    very: frozenset[str] | None = None
     for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
+        if line.startswith("# ----") and very is None:
+            very = frozenset(words)
+        elif line.strip() and not line.startswith("#"):
             words.update(tokenize(line))
-    return frozenset(words)
+    return frozenset(words), very or frozenset()
 
 
-COMMON_WORDS = _load_common_words()
+COMMON_WORDS, VERY_COMMON = _load_common_words()
 GRAM_JOIN = "_"  # tokens never contain it: tokenize splits at "_"
 
 
-# Pairs where one word is common are mostly unique ("در" + every word that follows
-# it), and tantivy pays for every distinct term: indexed as themselves they tripled
-# the cost of indexing. They are hashed into this many buckets instead; a bucket is
-# a filter (other pairs share it), so the phrase itself is still checked on "all".
+# The pairs field holds, for adjacent tokens a b:
+# * both common: the exact pair (a number for it). Few distinct pairs, and exact, so
+#   a phrase of common words ("از این", "رئیس جمهوری") is one term lookup.
+# * one of them very common (و, در, به... in most articles), the other not common:
+#   the pair's hash bucket. Indexed as themselves such pairs are mostly unique
+#   (و + every word that follows it), and tantivy pays for every distinct term; in
+#   buckets they are a filter (other pairs share a bucket), so the phrase itself is
+#   still checked on "all", but only in the few articles of the bucket instead of
+#   in every article with "و".
+# A phrase like "انقلاب X" needs neither: "انقلاب" is in few enough articles that
+# checking positions in the articles with both words is cheap, and leaving those
+# pairs out halves the field (it was more than half of all indexing time).
 PAIR_BUCKETS = 1 << 16  # a power of two (uint64 wrapping keeps the low bits exact)
 _MASK = (1 << 64) - 1
 _P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _MIX = 0x9E3779B1
-_COMMON_ORDER = sorted(COMMON_WORDS)
+# Very common words first, so "very common" is "number below _V".
+_COMMON_ORDER = sorted(VERY_COMMON) + sorted(COMMON_WORDS - VERY_COMMON)
+_V = len(VERY_COMMON)
 _K = len(_COMMON_ORDER)
 assert _K * _K <= 0x10000, "pair codes have four hex digits"
 _INDEX_OF = {w: i for i, w in enumerate(_COMMON_ORDER)}
@@ -76,10 +90,14 @@ def token_hash(token: str) -> int:
     return h
 
 
+def has_pair_term(a: str, b: str) -> bool:
+    """Whether the pairs field has a term for adjacent tokens a b."""
+    return (a in COMMON_WORDS and b in COMMON_WORDS) or a in VERY_COMMON or b in VERY_COMMON
+
+
 def pair_term(a: str, b: str) -> str:
-    """The "pairs" term for adjacent tokens a b, at least one of them common: "=" and
-    the pair's number when both are common (few distinct pairs, and exact), else "_" and
-    its hash bucket (a filter: other pairs share it)."""
+    """The "pairs" term for adjacent tokens a b (see above): "=" and the pair's number
+    when both are common, else "_" and its hash bucket."""
     ia, ib = _INDEX_OF.get(a), _INDEX_OF.get(b)
     if ia is not None and ib is not None:
         return f"={ia * _K + ib:04x}"
@@ -127,19 +145,23 @@ def pair_terms_many(texts: list[str]) -> list[str]:
     cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n = len(cps)
     space = cps == 32
-    starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    in_token = ~space
+    starts = np.flatnonzero(in_token & np.concatenate(([True], space[:-1])))
     empty = [""] * len(texts)
     if len(starts) < 2:
         return empty
-    pw, iv = _powers(n)
-    weighted = cps * pw[:n]
-    weighted[space] = 0
-    hashes = np.add.reduceat(weighted, starts) * iv[starts]
+    ends = np.flatnonzero(in_token & np.concatenate((space[1:], [True])))  # last character of each token
+    pw, iv = _powers(n + 1)
+    # Prefix sums of c_i * P**i (with a 0 in front): a token's hash is the difference
+    # across it, shifted back by P**-start.
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(cps * pw[:n], out=prefix[1:])
+    hashes = (prefix[ends + 1] - prefix[starts]) * iv[starts]
     cid = _SLOTS[((hashes >> np.uint64(_SHIFT)) & np.uint64(0xFFFF)).astype(np.int64)] - 1
     common = _HASH_OF[cid] == hashes
-    ends = np.cumsum([len(t) + 1 for t in texts])  # where each text's separator sits
-    doc = np.searchsorted(ends, starts, side="right")
-    keep = (common[:-1] | common[1:]) & (doc[:-1] == doc[1:])
+    doc = np.searchsorted(np.cumsum([len(t) + 1 for t in texts]), starts, side="right")
+    very = common & (cid < _V)
+    keep = ((common[:-1] & common[1:]) | very[:-1] | very[1:]) & (doc[:-1] == doc[1:])
     if not keep.any():
         return empty
     both = (common[:-1] & common[1:])[keep]
@@ -154,7 +176,10 @@ def pair_terms_many(texts: list[str]) -> list[str]:
     codes[:, 5] = 32
     raw = codes.tobytes()
     cuts = np.searchsorted(doc[:-1][keep], np.arange(len(texts) + 1)) * 6
-    return [raw[a : b - 1].decode("ascii") if b > a else "" for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)]
+    return [
+        raw[a : b - 1].decode("ascii") if b > a else ""
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+    ]
 
 
 def pair_terms(text: str) -> str:
@@ -163,12 +188,12 @@ def pair_terms(text: str) -> str:
 
 
 def phrase_match(fld: str, seq: tuple[str, ...], boost: float = 1.0) -> Match:
-    """A phrase over field "all", helped by the pairs field where it has a common word.
+    """A phrase over field "all", helped by the pairs field.
 
     Two common words: their pair term alone answers it exactly. Otherwise the phrase
-    runs on "all" intersected with the pair terms it implies, so the engine checks
-    positions only in articles that have every pair (or a pair sharing its bucket),
-    not in every article that has "و" or "در"."""
+    runs on "all" intersected with the pair terms it implies (has_pair_term), so the
+    engine checks positions only in articles that have every such pair (or a pair
+    sharing its bucket), not in every article that has "و" or "در"."""
     if len(seq) == 1:
         return Term(fld, seq[0], boost)
     if fld != "all":
@@ -177,7 +202,11 @@ def phrase_match(fld: str, seq: tuple[str, ...], boost: float = 1.0) -> Match:
     if len(seq) == 2 and seq[0] in common and seq[1] in common:
         return Term("pairs", pair_term(*seq), boost)
     filters = tuple(
-        dict.fromkeys(Term("pairs", pair_term(a, b), 0.0) for a, b in zip(seq, seq[1:], strict=False) if a in common or b in common)
+        dict.fromkeys(
+            Term("pairs", pair_term(a, b), 0.0)
+            for a, b in zip(seq, seq[1:], strict=False)
+            if has_pair_term(a, b)
+        )
     )
     if not filters:
         return Phrase(fld, seq, boost)
@@ -275,7 +304,11 @@ class Planner:
                 if inner is not None:
                     must_not.append(inner)
             else:
-                m = self._leaf(n, negated=negated) if not isinstance(n, And | Or) else self._node(n, negated=negated)
+                m = (
+                    self._leaf(n, negated=negated)
+                    if not isinstance(n, And | Or)
+                    else self._node(n, negated=negated)
+                )
                 if m is not None:
                     must.append(m)
         flush()

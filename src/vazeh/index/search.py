@@ -40,6 +40,7 @@ from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import (
     COMMON_WORDS,
     PAIR_BUCKETS,
+    VERY_COMMON,
     Planner,
     pair_terms_many,
     value_key,
@@ -57,7 +58,16 @@ SORTS = ("relevance", "newest")
 # tokens, the index was built with other rules and is rebuilt at the next sync.
 _CANARY = "كتاب‌هاي مي شود راهاندازی ۱۲۳٬۴۵۶ ٢٫٥ عَلیٰ ﻛﺘﺎﺏ TEHRAN ۀ ة أ ؤ ئ ـ 2.5.1 a_b"
 ANALYSIS = hashlib.sha1(
-    "\x1f".join([*tokenize(_CANARY), "\x1e", *sorted(COMMON_WORDS), f"pairs:poly64:{PAIR_BUCKETS}"]).encode()
+    "\x1f".join(
+        [
+            *tokenize(_CANARY),
+            "\x1e",
+            *sorted(COMMON_WORDS),
+            "\x1e",
+            *sorted(VERY_COMMON),
+            f"pairs:poly64:{PAIR_BUCKETS}",
+        ]
+    ).encode()
 ).hexdigest()[:12]
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
@@ -482,7 +492,6 @@ class SearchIndex:
             ],
             score=first.score,
         )
-
 
 
 def _collapse(hits: list[EngineRef]) -> list[EngineRef]:
