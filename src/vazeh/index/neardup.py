@@ -117,6 +117,11 @@ class NearDupIndex:
         self.db.executemany("INSERT INTO bands(band, hash, key) VALUES(?,?,?)", [(b, h, key) for b, h in bands])
         return best
 
+    def group(self, key: str) -> str | None:
+        """The group `key` was put in, or None if it was never grouped (no fingerprint)."""
+        row = self.db.execute("SELECT grp FROM stories WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
     def commit(self) -> None:
         self.db.commit()
 

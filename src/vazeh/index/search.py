@@ -401,6 +401,14 @@ class SearchIndex:
     def count(self) -> int:
         return self.engine.count()
 
+    def same_story(self, key: str) -> list[dict[str, Any]]:
+        """Every indexed version of the story `key` (a story URL's SURT) in its
+        near-duplicate group, earliest first: what "also published by" lists. Empty when
+        the story is alone or not indexed. Two indexed lookups, no query."""
+        members = self.engine.by_group(self.neardup.group(key) or key)
+        members.sort(key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
+        return [{**m.data, "key": m.key} for m in members]
+
     def close(self) -> None:
         with self._write_lock:
             self._close_any()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Query, Request
@@ -159,46 +158,17 @@ def versions_of(room: ReadingRoom, stored: StoredArticle) -> tuple[list[Version]
     return versions, previous
 
 
-SAME_STORY_SECONDS = 300.0  # groups change only when stories arrive; a few minutes' lag is fine
-
-
 def same_story(room: ReadingRoom, stored: StoredArticle, limit: int = 10) -> list[Other]:
-    """The same story published by other outlets (kept a few minutes per article,
-    since it costs a search and every reader of a popular story asks again)."""
-    cache = room.cache("same_story", maxsize=20_000)
-    key = (stored.id, stored.seq)
-    hit = cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < SAME_STORY_SECONDS:
-        return hit[1]
-    found = _same_story(room, stored, limit)
-    cache[key] = (time.monotonic(), found)
-    return found
+    """The same story published by other outlets: the near-duplicate group the index
+    put this story in (grouping happens at indexing time; this is two lookups)."""
+    from vazeh.index.search import story_key
 
-
-def _same_story(room: ReadingRoom, stored: StoredArticle, limit: int) -> list[Other]:
-    """The near-duplicate group the index put this story in, found by searching the
-    story's own title as a phrase."""
     a = stored.article
-    title = " ".join("".join(ch for ch in (a.title or "") if ch not in '"«»“”()').split())
-    if len(title) < 3:
-        return []
-    try:
-        # The story's own group ranks first for its own title; each hit costs the index
-        # a group lookup, so only the top two are asked for.
-        results = room.search(f'"{title}"', per_page=2, facets=False)
-    except Exception:  # noqa: BLE001 - a missing index or an odd title must not hide the article
-        return []
-    for hit in results.hits:
-        members = [{"article_id": hit.article_id, "source": hit.source, "url": hit.url,
-                    "published": hit.published}, *hit.also_published_by]
-        if not any(m["article_id"] == stored.id or (a.url and m.get("url") == a.url) for m in members):
-            continue
-        return [
-            Other(f"/article/{m['article_id']}", m.get("source"), m.get("url"), m.get("published"))
-            for m in members
-            if m["article_id"] != stored.id and m.get("url") != a.url
-        ][:limit]
-    return []
+    return [
+        Other(f"/article/{m['article_id']}", m.get("source"), m.get("url"), m.get("published"))
+        for m in room.same_story(story_key(stored))
+        if m.get("article_id") != stored.id and not (a.url and m.get("url") == a.url)
+    ][:limit]
 
 
 @router.get("/article/{article_id}", response_class=HTMLResponse)

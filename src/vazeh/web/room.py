@@ -183,6 +183,14 @@ class ReadingRoom:
                 f"the search index of {self.home} cannot answer ({e}); run `vazeh reindex` or check the logs"
             ) from e
 
+    def same_story(self, key: str) -> list[dict[str, Any]]:
+        """SearchIndex.same_story on the index's own thread ([] if there is no index)."""
+        try:
+            return self._index_thread.submit(lambda: self._open_index().same_story(key)).result()
+        except Exception:  # noqa: BLE001 - a missing index must not hide the article
+            log.warning("no near-duplicate group for %s", key, exc_info=True)
+            return []
+
     def sync_index(self) -> int:
         """Index what the article store gained (after save page now); returns how many articles.
 
