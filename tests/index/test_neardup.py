@@ -49,3 +49,21 @@ def test_groups_are_assigned_once_and_survive_a_replay(tmp_path):
     assert nd.group_of("b", fb) == "a"  # replayed after a crash: the same answer
     assert nd.group_of("d", None) == "d"
     nd.close()
+
+
+def test_same_story_lists_every_version_earliest_first(index):
+    from tests.index.conftest import add
+
+    keys = add(
+        index,
+        article(STORY, source="خبرگزاری مهر", published="2017-01-10T10:00:00+03:30"),
+        article(STORY + " پایان خبر", source="روزنامهٔ پیک", published="2017-01-10T09:00:00+03:30"),
+        article(OTHER, source="خبرگزاری ایسنا"),
+        fingerprints=True,
+    )
+    group = index.same_story(keys[0])
+    assert [m["source"] for m in group] == ["روزنامهٔ پیک", "خبرگزاری مهر"]  # by publish time
+    assert {m["key"] for m in group} == {keys[0], keys[1]}
+    assert index.same_story(keys[1]) == group
+    assert index.same_story(keys[2]) == []  # alone in its group
+    assert index.same_story("no such story") == []

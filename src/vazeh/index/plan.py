@@ -36,43 +36,35 @@ NEIGHBOUR_BOOST = 0.8
 TITLE_BOOST = 2.0
 
 
-def _load_common_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(common words, the very common ones: those listed above the "# ----" line)."""
+def _load_common_words() -> frozenset[str]:
     text = (resources.files("vazeh.index") / "common_words.txt").read_text(encoding="utf-8")
     words: set[str] = set()
-    very: frozenset[str] | None = None
     for line in text.splitlines():
-        if line.startswith("# ----") and very is None:
-            very = frozenset(words)
-        elif line.strip() and not line.startswith("#"):
+        if line.strip() and not line.startswith("#"):
             words.update(tokenize(line))
-    return frozenset(words), very or frozenset()
+    return frozenset(words)
 
 
-COMMON_WORDS, VERY_COMMON = _load_common_words()
+COMMON_WORDS = _load_common_words()
 GRAM_JOIN = "_"  # tokens never contain it: tokenize splits at "_"
 
 
 # The pairs field holds, for adjacent tokens a b:
 # * both common: the exact pair (a number for it). Few distinct pairs, and exact, so
 #   a phrase of common words ("از این", "رئیس جمهوری") is one term lookup.
-# * one of them very common (و, در, به... in most articles), the other not common:
-#   the pair's hash bucket. Indexed as themselves such pairs are mostly unique
+# * one of them common, the other not: the pair's hash bucket. Indexed as themselves such pairs are mostly unique
 #   (و + every word that follows it), and tantivy pays for every distinct term; in
 #   buckets they are a filter (other pairs share a bucket), so the phrase itself is
 #   still checked on "all", but only in the few articles of the bucket instead of
 #   in every article with "و".
-# A phrase like "انقلاب X" needs neither: "انقلاب" is in few enough articles that
-# checking positions in the articles with both words is cheap, and leaving those
-# pairs out halves the field (it was more than half of all indexing time).
+# Pairs of two uncommon words are not indexed: checking positions in the articles
+# that have both is cheap when neither word is everywhere.
 PAIR_BUCKETS = 1 << 16  # a power of two (uint64 wrapping keeps the low bits exact)
 _MASK = (1 << 64) - 1
 _P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _MIX = 0x9E3779B1
-# Very common words first, so "very common" is "number below _V".
-_COMMON_ORDER = sorted(VERY_COMMON) + sorted(COMMON_WORDS - VERY_COMMON)
-_V = len(VERY_COMMON)
+_COMMON_ORDER = sorted(COMMON_WORDS)
 _K = len(_COMMON_ORDER)
 assert _K * _K <= 0x10000, "pair codes have four hex digits"
 _INDEX_OF = {w: i for i, w in enumerate(_COMMON_ORDER)}
@@ -92,7 +84,7 @@ def token_hash(token: str) -> int:
 
 def has_pair_term(a: str, b: str) -> bool:
     """Whether the pairs field has a term for adjacent tokens a b."""
-    return (a in COMMON_WORDS and b in COMMON_WORDS) or a in VERY_COMMON or b in VERY_COMMON
+    return a in COMMON_WORDS or b in COMMON_WORDS
 
 
 def pair_term(a: str, b: str) -> str:
@@ -160,8 +152,7 @@ def pair_terms_many(texts: list[str]) -> list[str]:
     cid = _SLOTS[((hashes >> np.uint64(_SHIFT)) & np.uint64(0xFFFF)).astype(np.int64)] - 1
     common = _HASH_OF[cid] == hashes
     doc = np.searchsorted(np.cumsum([len(t) + 1 for t in texts]), starts, side="right")
-    very = common & (cid < _V)
-    keep = ((common[:-1] & common[1:]) | very[:-1] | very[1:]) & (doc[:-1] == doc[1:])
+    keep = (common[:-1] | common[1:]) & (doc[:-1] == doc[1:])
     if not keep.any():
         return empty
     both = (common[:-1] & common[1:])[keep]

@@ -40,7 +40,6 @@ from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import (
     COMMON_WORDS,
     PAIR_BUCKETS,
-    VERY_COMMON,
     Planner,
     pair_terms_many,
     value_key,
@@ -63,8 +62,6 @@ ANALYSIS = hashlib.sha1(
             *tokenize(_CANARY),
             "\x1e",
             *sorted(COMMON_WORDS),
-            "\x1e",
-            *sorted(VERY_COMMON),
             f"pairs:poly64:{PAIR_BUCKETS}",
         ]
     ).encode()
