@@ -27,11 +27,14 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+REQUESTS_PER_CONNECTION = 10
+URL_SAFE = "/?&=:%+*;,@!$'()~#"  # what a browser leaves as is in a request line
 UA = "Mozilla/5.0 (X11; Linux x86_64) vazeh-bench-reader"
 
 WORDS = (
@@ -173,15 +176,24 @@ class Connection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.used = 0
 
     async def get(self, path: str) -> int:
+        if self.used >= REQUESTS_PER_CONNECTION:
+            # As browsers do, connections do not live forever. It also matters for the
+            # measurement: uvicorn's worker processes share one listening socket, and
+            # whichever wakes first accepts a burst of new connections, so 32 eternal
+            # connections could all land on one worker and leave the other core idle.
+            await self.close()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.used = 0
+        self.used += 1
         assert self.reader is not None
         self.writer.write(
             # A different reader each time (the view counter tells readers apart by
             # address and User-Agent), so nearly every article view is a counted write.
-            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"GET {quote(path, safe=URL_SAFE)} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"User-Agent: {UA} reader/{random.randrange(10**9)}\r\n\r\n".encode()
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
@@ -255,6 +267,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def distinct_queries(rng: random.Random, count: int) -> list[str]:
+    pairs = list(dict.fromkeys(f"{a} {b}" for a in WORDS for b in WORDS if a != b))
+    rng.shuffle(pairs)
+    return pairs[:count]
+
+
 def targets(home: Path, rng: random.Random, count: int) -> dict[str, list[str]]:
     import sqlite3
 
@@ -267,7 +285,10 @@ def targets(home: Path, rng: random.Random, count: int) -> dict[str, list[str]]:
         # The same stack serving a small static file: the floor the pages are measured against.
         "static": ["/static/favicon.svg"] * count,
         "article": [f"/article/{rng.choice(ids)}" for _ in range(count)],
+        # Readers' queries repeat (300 distinct ones here), so the index's result cache helps...
         "search": [f"/search?q={rng.choice(queries)}" for _ in range(count)],
+        # ...and here no query repeats: every search is computed.
+        "search-new": [f"/search?q={q}" for q in distinct_queries(rng, count)],
         "replay": [
             "/web/{}/{}".format(c[0][:19].replace("-", "").replace(":", "").replace("T", ""), c[1])
             for c in (rng.choice(caps) for _ in range(count))
@@ -280,7 +301,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="articles in the synthetic archive")
     ap.add_argument("--requests", type=int, default=1000, help="requests per scenario")
     ap.add_argument("--concurrency", type=int, default=32)
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default: one per core)")
     args = ap.parse_args()
 
     home = OUT / f"serve-{args.n}-v{CORPUS_VERSION}"
@@ -292,7 +313,9 @@ def main() -> None:
             shutil.rmtree(home)
         build_archive(home, args.n)
     rng = random.Random(1)
-    paths = targets(home, rng, args.requests)
+    # Each list: the measured requests, then 100 for the one-client run, then 64 to warm
+    # up, so no measured "search-new" query was asked before.
+    paths = targets(home, rng, args.requests + 164)
     port = free_port()
     server = start_server(home, port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -300,15 +323,15 @@ def main() -> None:
         arun(wait_up(base))
         # Warm up: open connections, load the search index, fill the page cache.
         for ps in paths.values():
-            arun(run_scenario(base, ps[:64], args.concurrency))
+            arun(run_scenario(base, ps[-64:], args.concurrency))
         print(f"archive: {args.n} articles; {args.requests} requests per page at {args.concurrency} clients, "
               f"{args.workers} worker(s), {os.cpu_count()} cores")
         print("(alone: one client at a time, so no queueing: the cost of one request)")
-        print(f"{'page':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'alone p50':>10}")
+        print(f"{'page':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'alone p50':>10}")
         for kind, ps in paths.items():
-            _, alone, _ = arun(run_scenario(base, ps[: max(50, len(ps) // 10)], 1))
-            elapsed, lat, errors = arun(run_scenario(base, ps, args.concurrency))
-            print(f"{kind:8} {len(lat) / elapsed:8.0f} {statistics.median(lat) * 1000:8.1f} {pct(lat, 0.99):8.1f} "
+            _, alone, _ = arun(run_scenario(base, ps[-164:-64], 1))
+            elapsed, lat, errors = arun(run_scenario(base, ps[: args.requests], args.concurrency))
+            print(f"{kind:10} {len(lat) / elapsed:8.0f} {statistics.median(lat) * 1000:8.1f} {pct(lat, 0.99):8.1f} "
                   f"{errors:7d} {statistics.median(alone) * 1000:10.1f}", flush=True)
         if FAILURES:
             print(f"failed requests by cause: {FAILURES}")

@@ -141,3 +141,13 @@ def test_snippet_fold_agrees_with_persian_normalize():
         if folded is not None:
             assert folded == normalize(text)
     assert _fold_same_length("كتاب‌هاي ۱۲۳") == normalize("كتاب‌هاي ۱۲۳")
+
+
+def test_a_repeated_query_is_answered_again_after_a_commit(index):
+    from tests.index.conftest import add, article
+
+    add(index, article("باران شدید در گیلان", url="https://example.ir/a"))
+    first = index.search("باران")
+    assert index.search("باران") is first  # cached while nothing changed
+    add(index, article("باران و برف در اردبیل", url="https://example.ir/b"))
+    assert index.search("باران").total == 2  # a commit makes the cached answer stale

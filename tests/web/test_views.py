@@ -47,6 +47,9 @@ def test_window_expiry_and_the_stored_client_key(home):
     assert counter.record("s", ip="10.0.0.1", user_agent=FIREFOX, now=1000 + 1799) == 1
     assert counter.record("s", ip="10.0.0.1", user_agent=FIREFOX, now=1000 + 1800) == 2
     assert counter.record("s", ip="10.0.0.2", user_agent=FIREFOX, now=1000 + 1800) == 3
+    counter.flush()
+    assert counter.count("s") == 3  # committed, not counted twice
+    assert archive.db.execute("SELECT count FROM web_views WHERE story='s'").fetchone()[0] == 3
     stored = [r[0] for r in archive.db.execute("SELECT client FROM web_view_clients")]
     assert stored and all("10.0.0" not in c and "Firefox" not in c for c in stored)  # hashed, never raw
     archive.close()
@@ -57,3 +60,21 @@ def test_bot_patterns():
     assert is_bot("python-httpx/0.28")
     assert is_bot("")
     assert not is_bot(FIREFOX)
+
+
+def test_views_are_committed_in_the_background(home):
+    import time as _time
+
+    archive = open_archive(home)
+    counter = ViewCounter(archive.db, window_seconds=1800)
+    counter.record("story", ip="10.0.0.9", user_agent=FIREFOX)
+    deadline = _time.monotonic() + 10
+    row = None
+    while _time.monotonic() < deadline:
+        row = archive.db.execute("SELECT count FROM web_views WHERE story='story'").fetchone()
+        if row:
+            break
+        _time.sleep(0.05)
+    assert row is not None and row[0] == 1  # stored by the flusher thread without anyone asking
+    assert counter.count("story") == 1
+    archive.close()

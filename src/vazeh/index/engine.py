@@ -149,4 +149,9 @@ class Engine(Protocol):
 
     def count(self) -> int: ...
 
+    @property
+    def generation(self) -> Any:
+        """A value that changes whenever searches may see other documents."""
+        ...
+
     def close(self) -> None: ...

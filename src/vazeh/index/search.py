@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -69,6 +70,7 @@ ANALYSIS = hashlib.sha1(
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
 BATCH = 2000
+RESULTS_CACHED = 512
 
 
 # --- results ------------------------------------------------------------------
@@ -266,6 +268,10 @@ class SearchIndex:
         self.neardup = NearDupIndex(self.path / "neardup.sqlite")
         self._workers: tuple[int, Any] | None = None
         self._write_lock = threading.RLock()  # capture threads may sync concurrently
+        # Popular queries repeat; their results stay valid until the engine sees a commit
+        # (its generation is part of the key). Treat cached results as read-only.
+        self._results: OrderedDict[tuple, SearchResults] = OrderedDict()
+        self._results_lock = threading.Lock()
 
     @classmethod
     def open(cls, home: Path | str | None = None, **kw: Any) -> SearchIndex:
@@ -438,6 +444,20 @@ class SearchIndex:
             raise QueryError(f"page must be between 1 and {MAX_PAGE}")
         if not isinstance(per_page, int) or per_page < 1 or per_page > MAX_PER_PAGE:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        key = (query, sort, page, per_page, facets, self.engine.generation)
+        with self._results_lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return cached
+        results = self._search(query, sort, page, per_page, facets)
+        with self._results_lock:
+            self._results[key] = results
+            while len(self._results) > RESULTS_CACHED:
+                self._results.popitem(last=False)
+        return results
+
+    def _search(self, query: str, sort: str, page: int, per_page: int, facets: bool) -> SearchResults:
         planner = Planner(self.engine.doc_freq)
         match = planner.plan(parse(query))
 

@@ -75,6 +75,7 @@ class TantivyEngine:
         self._threads = threads
         self._searcher: tantivy.Searcher | None = None
         self._loaded_at = 0.0
+        self._generation: tuple[int, int] = (0, 0)
 
     # --- writing ----------------------------------------------------------
     @property
@@ -138,7 +139,22 @@ class TantivyEngine:
             self.index.reload()
             self._searcher = self.index.searcher()
             self._loaded_at = now
+            self._generation = self._meta_stamp()
         return self._searcher
+
+    def _meta_stamp(self) -> tuple[int, int]:
+        try:
+            st = (self.path / "meta.json").stat()
+        except OSError:
+            return (0, 0)
+        return (st.st_mtime_ns, st.st_size)
+
+    @property
+    def generation(self) -> tuple[int, int]:
+        """Changes whenever the searcher sees another commit (tantivy rewrites meta.json
+        at each one): what cached results are keyed by."""
+        _ = self.searcher
+        return self._generation
 
     def count(self) -> int:
         return self.searcher.num_docs

@@ -24,6 +24,7 @@ from vazeh.extract.model import ArticleStore
 from vazeh.web.listing import Listing
 from vazeh.web.settings import WebConfig
 from vazeh.web.views import ViewCounter
+from vazeh.web.views import flush_all as flush_views
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +228,7 @@ class ReadingRoom:
         except FutureTimeout:
             log.warning("the search index is still busy (catching up); leaving it to finish at the next start")
         self._index_thread.shutdown()
+        flush_views()
         with self._shelves_lock:
             for shelf in self._shelves:
                 shelf.archive.close()

@@ -5,16 +5,31 @@ count. A reader is counted at most once per window (30 minutes by default),
 recognised by a salted hash of IP address and User-Agent so that neither is
 stored. Requests from known bots (patterns in `bots.txt`) are not counted.
 Counts live in the catalog SQLite (`web_views`), so they survive restarts.
+
+Counting happens off the request path: a view is added to this process's pending
+views at once (and shown at once), and a background thread commits the pending
+views in one transaction every half second, at shutdown, and on `flush()`. Writing
+in the request instead made readers queue on SQLite's write lock, whose busy
+handler sleeps up to 100 ms per retry: under load the slowest article pages took
+most of a second. A crash loses at most the last half second of views; two
+worker processes may each count one reader once within that half second.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import logging
 import secrets
 import sqlite3
+import threading
 import time
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
+
+log = logging.getLogger(__name__)
+FLUSH_SECONDS = 0.5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,6 +68,7 @@ class ViewCounter:
         self.window = window_seconds
         db.executescript(_SCHEMA)
         self.salt = self._salt()
+        self.pending = _pending_for(db)
 
     def _salt(self) -> str:
         row = self.db.execute("SELECT value FROM web_meta WHERE key='view_salt'").fetchone()
@@ -69,7 +85,7 @@ class ViewCounter:
 
     def count(self, story: str) -> int:
         row = self.db.execute("SELECT count FROM web_views WHERE story=?", (story,)).fetchone()
-        return row[0] if row else 0
+        return (row[0] if row else 0) + self.pending.count(story)
 
     def record(self, story: str, *, ip: str | None, user_agent: str | None, now: float | None = None) -> int:
         """Count one view unless it is a bot or the same client within the window; returns the count."""
@@ -77,33 +93,122 @@ class ViewCounter:
             return self.count(story)
         now_s = int(now if now is not None else time.time())
         client = self.client_key(ip, user_agent)
-        row = self.db.execute(
-            "SELECT seen_at FROM web_view_clients WHERE story=? AND client=?", (story, client)
-        ).fetchone()
-        if row is not None and now_s - row[0] < self.window:
-            return self.count(story)
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            # Checked again inside the write lock: two tabs opening the story at once count once.
+        seen = self.pending.seen(story, client)
+        if seen is None:
             row = self.db.execute(
                 "SELECT seen_at FROM web_view_clients WHERE story=? AND client=?", (story, client)
             ).fetchone()
-            if row is None or now_s - row[0] >= self.window:
-                self.db.execute(
-                    "INSERT INTO web_view_clients(story, client, seen_at) VALUES(?,?,?) "
-                    "ON CONFLICT(story, client) DO UPDATE SET seen_at=excluded.seen_at",
-                    (story, client, now_s),
-                )
-                self.db.execute(
-                    "INSERT INTO web_views(story, count) VALUES(?, 1) "
-                    "ON CONFLICT(story) DO UPDATE SET count=count+1",
-                    (story,),
-                )
-                if secrets.randbelow(200) == 0:
-                    # Now and then forget clients older than the window; they no longer matter.
-                    self.db.execute("DELETE FROM web_view_clients WHERE seen_at < ?", (now_s - self.window,))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+            seen = row[0] if row else None
+        if seen is None or now_s - seen >= self.window:
+            self.pending.add(story, client, now_s, self.window)
         return self.count(story)
+
+    def flush(self) -> None:
+        """Commit this process's pending views now."""
+        self.pending.flush()
+
+
+class _Pending:
+    """Views counted in this process and not yet committed, for one catalog file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.Lock()
+        self.flush_lock = threading.Lock()
+        self.clients: dict[tuple[str, str], int] = {}
+        self.counts: Counter[str] = Counter()
+        self.window = 30 * 60
+        self._thread: threading.Thread | None = None
+
+    def seen(self, story: str, client: str) -> int | None:
+        with self.lock:
+            return self.clients.get((story, client))
+
+    def count(self, story: str) -> int:
+        with self.lock:
+            return self.counts.get(story, 0)
+
+    def add(self, story: str, client: str, now_s: int, window: int) -> None:
+        with self.lock:
+            # Checked again under the lock: two tabs opening the story at once count once.
+            seen = self.clients.get((story, client))
+            if seen is not None and now_s - seen < window:
+                return
+            self.clients[(story, client)] = now_s
+            self.counts[story] += 1
+            self.window = window
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="vazeh-views", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - keep counting; the views stay pending for the next try
+                log.exception("could not store view counts in %s", self.path)
+
+    def flush(self) -> None:
+        # One flusher at a time; the pending views stay visible (and counted by count())
+        # until their transaction commits, then leave the buffer.
+        with self.flush_lock:
+            with self.lock:
+                if not self.counts:
+                    return
+                clients, counts = dict(self.clients), Counter(self.counts)
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(
+                    "INSERT INTO web_view_clients(story, client, seen_at) VALUES(?,?,?) "
+                    "ON CONFLICT(story, client) DO UPDATE SET seen_at=max(seen_at, excluded.seen_at)",
+                    [(story, client, at) for (story, client), at in clients.items()],
+                )
+                db.executemany(
+                    "INSERT INTO web_views(story, count) VALUES(?, ?) "
+                    "ON CONFLICT(story) DO UPDATE SET count=count+excluded.count",
+                    list(counts.items()),
+                )
+                if secrets.randbelow(50) == 0:
+                    # Now and then forget clients older than the window; they no longer matter.
+                    newest = max(clients.values())
+                    db.execute("DELETE FROM web_view_clients WHERE seen_at < ?", (newest - self.window,))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            finally:
+                db.close()
+            with self.lock:
+                for key, at in clients.items():
+                    if self.clients.get(key) == at:
+                        del self.clients[key]
+                self.counts.subtract(counts)
+                self.counts = +self.counts  # drop stories whose pending views are all stored
+
+
+_PENDING: dict[str, _Pending] = {}
+_PENDING_LOCK = threading.Lock()
+
+
+def _pending_for(db: sqlite3.Connection) -> _Pending:
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    with _PENDING_LOCK:
+        found = _PENDING.get(path)
+        if found is None:
+            found = _PENDING[path] = _Pending(path)
+        return found
+
+
+@atexit.register
+def flush_all() -> None:
+    """Commit every pending view (at exit, and when the reading room closes)."""
+    with _PENDING_LOCK:
+        pending = list(_PENDING.values())
+    for p in pending:
+        try:
+            p.flush()
+        except Exception:  # noqa: BLE001 - at exit there is nobody left to tell but the log
+            log.exception("could not store view counts in %s", p.path)
