@@ -143,6 +143,10 @@ class Engine(Protocol):
 
     def load(self, ref: EngineRef) -> EngineHit: ...
 
+    def group_sizes(self, ids: list[int]) -> dict[int, int]:
+        """Documents per group id (`group_id(group)`), for a page of hits at once."""
+        ...
+
     def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:
         """Every version in a group, or [] when the story is alone in it."""
         ...

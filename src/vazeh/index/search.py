@@ -244,7 +244,9 @@ def _story_for(store: ArticleStore, sa: StoredArticle) -> Story | None:
 class SearchIndex:
     """The searchable side of one archive home."""
 
-    def __init__(self, path: Path | str, *, engine: Engine | None = None, threads: int = 1):
+    def __init__(
+        self, path: Path | str, *, engine: Engine | None = None, threads: int = 1, result_cache: int = RESULTS_CACHED
+    ):
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self._state_path = self.path / "state.json"
@@ -272,6 +274,7 @@ class SearchIndex:
         # (its generation is part of the key). Treat cached results as read-only.
         self._results: OrderedDict[tuple, SearchResults] = OrderedDict()
         self._results_lock = threading.Lock()
+        self._result_cache = result_cache
 
     @classmethod
     def open(cls, home: Path | str | None = None, **kw: Any) -> SearchIndex:
@@ -444,6 +447,8 @@ class SearchIndex:
             raise QueryError(f"page must be between 1 and {MAX_PAGE}")
         if not isinstance(per_page, int) or per_page < 1 or per_page > MAX_PER_PAGE:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if not self._result_cache:
+            return self._search(query, sort, page, per_page, facets)
         key = (query, sort, page, per_page, facets, self.engine.generation)
         with self._results_lock:
             cached = self._results.get(key)
@@ -453,7 +458,7 @@ class SearchIndex:
         results = self._search(query, sort, page, per_page, facets)
         with self._results_lock:
             self._results[key] = results
-            while len(self._results) > RESULTS_CACHED:
+            while len(self._results) > self._result_cache:
                 self._results.popitem(last=False)
         return results
 
@@ -474,11 +479,13 @@ class SearchIndex:
                 break
             fetch *= 2
             res.hits = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=False).hits
-        hits = [self._hit(self.engine.load(g), match, planner) for g in groups[(page - 1) * per_page : want]]
+        shown = groups[(page - 1) * per_page : want]
+        sizes = self.engine.group_sizes([g.group_id for g in shown])
+        hits = [self._hit(self.engine.load(g), match, planner, grouped=sizes.get(g.group_id, 1) > 1) for g in shown]
         return SearchResults(query, res.total, page, per_page, sort, hits, res.facets)
 
-    def _hit(self, first: EngineHit, match: Match, planner: Planner) -> SearchHit:
-        members = self.engine.by_group(first.group) if first.group else []
+    def _hit(self, first: EngineHit, match: Match, planner: Planner, *, grouped: bool = True) -> SearchHit:
+        members = self.engine.by_group(first.group) if first.group and grouped else []
         if len(members) > 1:
             # Show the earliest version that the query itself matches (a source: filter
             # must not show another agency's copy); list every other version.

@@ -250,6 +250,21 @@ class TantivyEngine:
             for name in FACETS
         }
 
+    def group_sizes(self, ids: list[int]) -> dict[int, int]:
+        """How many documents each near-duplicate group id has (capped at 50): one
+        query for a whole page of hits instead of one per hit."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        s = self.searcher
+        Q = tantivy.Query
+        q = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, "group_id", i)) for i in wanted])
+        res = s.search(q, 50 * len(wanted), count=False)
+        sizes: dict[int, int] = {}
+        for v in s.fast_field_values("group_id", [addr for _score, addr in res.hits]) if res.hits else []:
+            sizes[int(v)] = sizes.get(int(v), 0) + 1
+        return sizes
+
     def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:
         s = self.searcher
         q = tantivy.Query.term_query(self.schema, "group_id", group_id(group))

@@ -269,13 +269,29 @@ def search_page(
     sort: str = Query("relevance", pattern="^(relevance|newest)$"),
     page: int = Query(1, ge=1, le=500),
 ) -> Response:
-    from urllib.parse import urlencode
 
     room = room_of(request)
     q = q.strip()
     context: dict = {"q": q, "sort": sort, "results": None, "error": None}
     if not q:
         return render(request, "search.html", context)
+    # A results page depends only on the query and the index: popular queries are
+    # served from the rendered page until the next commit.
+    generation = room.index_generation()
+    key = (q, sort, page, room.config.per_page, generation)
+    pages_cache = room.cache("search_pages", maxsize=256)
+    cached = pages_cache.get(key) if generation is not None else None
+    if cached is not None:
+        return HTMLResponse(cached)
+    response = _search_page(request, room, context, q, sort, page)
+    if generation is not None and response.status_code == 200:
+        pages_cache[key] = response.body
+    return response
+
+
+def _search_page(request: Request, room: ReadingRoom, context: dict, q: str, sort: str, page: int) -> Response:
+    from urllib.parse import urlencode
+
     try:
         results = room.search(q, sort=sort, page=page, per_page=room.config.per_page)
     except ValueError as e:  # QueryError: say what is wrong with the query, in the page

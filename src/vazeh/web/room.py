@@ -184,6 +184,13 @@ class ReadingRoom:
                 f"the search index of {self.home} cannot answer ({e}); run `vazeh reindex` or check the logs"
             ) from e
 
+    def index_generation(self) -> Any:
+        """The search index's generation (changes at every commit), or None without an index."""
+        try:
+            return self._index_thread.submit(lambda: self._open_index().engine.generation).result()
+        except Exception:  # noqa: BLE001 - no index: nothing may be cached, search reports why
+            return None
+
     def same_story(self, key: str) -> list[dict[str, Any]]:
         """SearchIndex.same_story on the index's own thread ([] if there is no index)."""
         try:
