@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vazeh.web.rewrite import UrlRewriter, document_base, insert_banner, rewrite_html
 
@@ -80,3 +82,21 @@ def test_hostile_markup_is_rewritten_without_blowing_up():
 def test_unclosed_script_keeps_the_rest_of_the_page_unrewritten():
     out = rewrite_html('<script>var a = "<a href=/x>";', rw())
     assert out == '<script>var a = "<a href=/x>";'
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["https://news.example.ir/a/b/page.html?x=1", "http://x.ir", "https://user@x.ir:8080/"]),
+    st.text(st.sampled_from("/ab.?#=&%\\-_~آب۱ "), max_size=20),
+)
+def test_root_relative_links_resolve_as_urljoin_does(base, tail):
+    # The fast path for "/path" links must give exactly what the general path gives.
+    from urllib.parse import urljoin, urlsplit
+
+    href = "/" + tail
+    rw = UrlRewriter("20170103111300", base)
+    got = rw(href)
+    absolute = urljoin(base, href.strip())
+    parts = urlsplit(absolute)
+    absolute = absolute.split("#", 1)[0] + (f"#{parts.fragment}" if parts.fragment else "")
+    assert got == f"/web/20170103111300/{absolute}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from markupsafe import escape
@@ -86,6 +87,22 @@ _SRCSET_ATTRS = {"srcset", "data-srcset", "imagesrcset"}
 _DROP_ATTRS = {"integrity", "nonce"}
 
 
+# A root-relative link urljoin would leave as it is: no "//" authority, no dot
+# segments or backslash in the path, no empty query or fragment.
+_PLAIN_PATH = re.compile(r"(?![^?#]*/\.)/(?!/)[^?#\s\\]*(?:\?[^#\s]+)?(?:#\S+)?")
+
+
+@lru_cache(maxsize=4096)
+def _origin(base: str) -> str | None:
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @dataclass
 class UrlRewriter:
     """Turns a URL found in an archived document into its address in the archive."""
@@ -98,6 +115,12 @@ class UrlRewriter:
         raw = value.strip()
         if not raw or raw.lower().startswith(_NOT_WEB) or raw.startswith(self.prefix):
             return value
+        if raw[0] == "/" and _PLAIN_PATH.fullmatch(raw):
+            # Most links of a news page are root-relative ("/news/123/story"): joined to
+            # the page's origin they are what urljoin would give, at a fraction of the cost.
+            origin = _origin(self.base)
+            if origin:
+                return f"{self.prefix}{self.timestamp}{mod}/{origin}{raw}"
         try:
             absolute = urljoin(self.base, raw)
             parts = urlsplit(absolute)
