@@ -72,6 +72,13 @@ def _band_keys(sig: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
+# CROSS JOIN keeps SQLite from scanning `bands`: the constant rows drive index lookups.
+_CANDIDATES = (
+    f"WITH q(band, hash) AS (VALUES {', '.join(['(?,?)'] * BANDS)}) "
+    "SELECT b.key, s.grp, s.fp FROM q CROSS JOIN bands b ON b.band=q.band AND b.hash=q.hash "
+    "JOIN stories s ON s.key=b.key"
+)
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (key TEXT PRIMARY KEY, grp TEXT NOT NULL, fp BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, key TEXT NOT NULL);
@@ -102,17 +109,15 @@ class NearDupIndex:
         bands = _band_keys(sig)
         best, best_sim = key, 0.0
         seen: set[str] = set()
-        for band, h in bands:
-            for cand_key, grp, cand_fp in self.db.execute(
-                "SELECT b.key, s.grp, s.fp FROM bands b JOIN stories s ON s.key=b.key WHERE b.band=? AND b.hash=?",
-                (band, h),
-            ):
-                if cand_key in seen or cand_key == key:
-                    continue
-                seen.add(cand_key)
-                sim = similarity(fp or b"", cand_fp)
-                if sim >= THRESHOLD and sim > best_sim:
-                    best, best_sim = grp, sim
+        # All bands in one statement (sixteen lookups of the (band, hash) index): one
+        # execute per story instead of sixteen was a third of `vazeh reindex`'s time.
+        for cand_key, grp, cand_fp in self.db.execute(_CANDIDATES, [x for pair in bands for x in pair]):
+            if cand_key in seen or cand_key == key:
+                continue
+            seen.add(cand_key)
+            sim = similarity(fp or b"", cand_fp)
+            if sim >= THRESHOLD and sim > best_sim:
+                best, best_sim = grp, sim
         self.db.execute("INSERT INTO stories(key, grp, fp) VALUES(?,?,?)", (key, best, fp))
         self.db.executemany("INSERT INTO bands(band, hash, key) VALUES(?,?,?)", [(b, h, key) for b, h in bands])
         return best
