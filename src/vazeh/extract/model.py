@@ -169,6 +169,14 @@ class ArticleStore:
         rows = self.db.execute(f"SELECT {self._COLS} FROM articles WHERE surt=? ORDER BY captured_at", (surt,)).fetchall()
         return [self._row(r) for r in rows]
 
+    def versions(self, surt: str) -> list[tuple[int, bool]]:
+        """(article id, is_article) of every capture of a story URL, oldest capture first,
+        without decoding the articles."""
+        rows = self.db.execute(
+            "SELECT id, is_article FROM articles WHERE surt=? ORDER BY captured_at", (surt,)
+        ).fetchall()
+        return [(r[0], bool(r[1])) for r in rows]
+
     def changed_since(self, seq: int, *, batch: int = 1000) -> Iterator[StoredArticle]:
         last = seq
         while True:

@@ -63,13 +63,19 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(sa == sb)) / NUM_PERM
 
 
+# Odd 64-bit multipliers, one per row of a band: a band's key is the dot product of
+# its rows with them modulo 2**64 (numpy wraps), a universal hash computed for all
+# sixteen bands at once; blake2b per band cost more than the SQLite lookups.
+_ROW_MULTIPLIERS = np.array(
+    [int.from_bytes(hashlib.blake2b(bytes([i]), digest_size=8).digest(), "little") | 1 for i in range(ROWS)],
+    dtype=np.uint64,
+)
+
+
 def _band_keys(sig: np.ndarray) -> list[tuple[int, int]]:
-    out = []
-    for band in range(BANDS):
-        chunk = sig[band * ROWS : (band + 1) * ROWS].tobytes()
-        h = int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True)
-        out.append((band, h))
-    return out
+    rows = sig.astype(np.uint64).reshape(BANDS, ROWS)
+    keys = (rows * _ROW_MULTIPLIERS).sum(axis=1, dtype=np.uint64).view(np.int64)  # SQLite integers are signed
+    return list(enumerate(keys.tolist()))
 
 
 # CROSS JOIN keeps SQLite from scanning `bands`: the constant rows drive index lookups.

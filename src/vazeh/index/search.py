@@ -224,11 +224,15 @@ def story_key(sa: StoredArticle) -> str:
 
 
 def _story_for(store: ArticleStore, sa: StoredArticle) -> Story | None:
-    versions = store.for_url(sa.surt) if sa.surt else [sa]
-    articles = [v for v in versions if v.article.is_article]
-    if not articles:
+    # Which capture is newest is asked of the ids alone; only an article other than
+    # the one in hand is decoded (most stories have one version).
+    versions = store.versions(sa.surt) if sa.surt else [(sa.id, sa.article.is_article)]
+    ids = [article_id for article_id, is_article in versions if is_article]
+    if not ids:
         return None
-    newest = articles[-1]  # for_url orders by capture time
+    newest = sa if ids[-1] == sa.id else store.get(ids[-1])
+    if newest is None or not newest.article.is_article:
+        return None
     return Story(
         key=story_key(sa),
         article_id=newest.id,
@@ -236,7 +240,7 @@ def _story_for(store: ArticleStore, sa: StoredArticle) -> Story | None:
         article=newest.article,
         captured_at=newest.captured_at,
         fingerprint=newest.fingerprint,
-        versions=len(articles),
+        versions=len(ids),
     )
 
 

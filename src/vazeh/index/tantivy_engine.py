@@ -32,7 +32,7 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # with the near-duplicate store's layout
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
