@@ -109,9 +109,9 @@ class NearDupIndex:
         sig = signature(fp)
         if sig is None:
             return key  # nothing to compare, so it can only be its own group
-        row = self.db.execute("SELECT grp FROM stories WHERE key=?", (key,)).fetchone()
-        if row:
-            return row[0]
+        known = self.group(key)
+        if known is not None:
+            return known
         bands = _band_keys(sig)
         best, best_sim = key, 0.0
         seen: set[str] = set()

@@ -52,8 +52,9 @@ GRAM_JOIN = "_"  # tokens never contain it: tokenize splits at "_"
 # The pairs field holds, for adjacent tokens a b:
 # * both common: the exact pair (a number for it). Few distinct pairs, and exact, so
 #   a phrase of common words ("از این", "رئیس جمهوری") is one term lookup.
-# * one of them common, the other not: the pair's hash bucket. Indexed as themselves such pairs are mostly unique
-#   (و + every word that follows it), and tantivy pays for every distinct term; in
+# * one of them common, the other not: the pair's hash bucket. Indexed as themselves
+#   such pairs are mostly unique (و + every word that follows it), and tantivy pays
+#   for every distinct term; in
 #   buckets they are a filter (other pairs share a bucket), so the phrase itself is
 #   still checked on "all", but only in the few articles of the bucket instead of
 #   in every article with "و".

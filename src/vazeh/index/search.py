@@ -163,7 +163,7 @@ def document_for(story: Story, group: str, texts: list[str] | None = None) -> In
     a = story.article
     # Normalized tokens with spaces between them; the engine splits at the spaces.
     if texts is None:
-        texts = [token_text(p) if p else "" for p in _parts(a)]
+        texts = [token_text(p) for p in _parts(a)]
     all_text = f" {FIELD_GAP} ".join(t for t in texts if t and not t.isspace())
     dt = _parse_iso(a.published) or _parse_iso(story.captured_at)
     jalali = a.published_jalali
@@ -415,8 +415,7 @@ class SearchIndex:
         """Every indexed version of the story `key` (a story URL's SURT) in its
         near-duplicate group, earliest first: what "also published by" lists. Empty when
         the story is alone or not indexed. Two indexed lookups, no query."""
-        members = self.engine.by_group(self.neardup.group(key) or key)
-        members.sort(key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
+        members = _earliest_first(self.engine.by_group(self.neardup.group(key) or key))
         return [{**m.data, "key": m.key} for m in members]
 
     def close(self) -> None:
@@ -501,7 +500,7 @@ class SearchIndex:
                 facets=False,
             )
             keys = {self.engine.load(h).key for h in matching.hits}
-            members.sort(key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
+            members = _earliest_first(members)
             shown = next((m for m in members if m.key in keys), first)
             others = [m for m in members if m.key != shown.key]
         else:
@@ -528,6 +527,11 @@ class SearchIndex:
             ],
             score=first.score,
         )
+
+
+def _earliest_first(members: list[EngineHit]) -> list[EngineHit]:
+    """Versions of a story by publish time, undated ones last."""
+    return sorted(members, key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
 
 
 def _collapse(hits: list[EngineRef]) -> list[EngineRef]:

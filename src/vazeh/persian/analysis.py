@@ -274,12 +274,19 @@ def _translate_bmp(text: str, tokens: bool) -> str:
     numpy gather over the UTF-32 code units does an article body in a few microseconds. Text
     with a character that expands to several falls back to str.translate, so both give the
     same string."""
-    if len(text) < _ARRAY_MIN:
-        return text.translate(_TOKEN_BMP if tokens else _FOLD_BMP)
-    out = _array_table(tokens)[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
-    if int(out.max()) >= _EXPAND:
+    if len(text) >= _ARRAY_MIN:
+        folded = _gather(_array_table(tokens), text)
+        if folded is not None:
+            return folded
+    return text.translate(_TOKEN_BMP if tokens else _FOLD_BMP)
+
+
+def _gather(table: np.ndarray, text: str) -> str | None:
+    """`text` (BMP only) mapped through an array table; None if a character expands."""
+    out = table[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    if out.size and int(out.max()) >= _EXPAND:
         if (out == _EXPAND).any():
-            return text.translate(_TOKEN_BMP if tokens else _FOLD_BMP)
+            return None
         out = out[out != _DELETE]
     return out.tobytes().decode("utf-32-le")
 
@@ -343,13 +350,8 @@ def token_texts(texts: list[str]) -> list[str]:
     joined = "\x00".join(texts)
     if _has_astral(joined):
         return [token_text(t) for t in texts]
-    out = _batch_table()[np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)]
-    if int(out.max()) >= _EXPAND:
-        if (out == _EXPAND).any():
-            return [token_text(t) for t in texts]
-        out = out[out != _DELETE]
-    folded = out.tobytes().decode("utf-32-le")
-    if not unicodedata.is_normalized("NFKC", folded):
+    folded = _gather(_batch_table(), joined)
+    if folded is None or not unicodedata.is_normalized("NFKC", folded):
         return [token_text(t) for t in texts]
     if "," in folded:
         folded = _THOUSANDS.sub("", folded).replace(",", " ")
