@@ -276,16 +276,25 @@ def search_page(
     if not q:
         return render(request, "search.html", context)
     # A results page depends only on the query and the index: popular queries are
-    # served from the rendered page until the next commit.
+    # served from the rendered page until the next commit, first from this worker's
+    # memory, then from the cache all workers share.
     generation = room.index_generation()
-    key = (q, sort, page, room.config.per_page, generation)
+    if generation is None:
+        return _search_page(request, room, context, q, sort, page)
+    key = "\x1f".join((q, sort, str(page), str(room.config.per_page)))
+    stamp = repr(generation)
     pages_cache = room.cache("search_pages", maxsize=256)
-    cached = pages_cache.get(key) if generation is not None else None
+    cached = pages_cache.get((key, stamp))
+    if cached is None:
+        cached = room.shared_pages.get(key, stamp)
+        if cached is not None:
+            pages_cache[(key, stamp)] = cached
     if cached is not None:
         return HTMLResponse(cached)
     response = _search_page(request, room, context, q, sort, page)
-    if generation is not None and response.status_code == 200:
-        pages_cache[key] = response.body
+    if response.status_code == 200:
+        pages_cache[(key, stamp)] = response.body
+        room.shared_pages.put(key, stamp, bytes(response.body))
     return response
 
 

@@ -24,6 +24,7 @@ from vazeh.extract.model import ArticleStore
 from vazeh.web.listing import Listing
 from vazeh.web.settings import WebConfig
 from vazeh.web.views import ViewCounter
+from vazeh.web.pagecache import SharedPageCache
 from vazeh.web.views import flush_all as flush_views
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class ReadingRoom:
         self._cache: dict[str, Any] = {}
         self._index: Any = None
         self._index_thread = IndexThread()
+        self.shared_pages = SharedPageCache(self.home / "cache" / "search-pages.sqlite")
         self.shelf()  # create the catalog tables up front, in this thread
 
     def shelf(self) -> Shelf:
@@ -235,6 +237,7 @@ class ReadingRoom:
         except FutureTimeout:
             log.warning("the search index is still busy (catching up); leaving it to finish at the next start")
         self._index_thread.shutdown()
+        self.shared_pages.close()
         flush_views()
         with self._shelves_lock:
             for shelf in self._shelves:
