@@ -22,9 +22,9 @@ from typing import Any
 from vazeh.archive import Archive, open_archive
 from vazeh.extract.model import ArticleStore
 from vazeh.web.listing import Listing
+from vazeh.web.pagecache import SharedPageCache
 from vazeh.web.settings import WebConfig
 from vazeh.web.views import ViewCounter
-from vazeh.web.pagecache import SharedPageCache
 from vazeh.web.views import flush_all as flush_views
 
 log = logging.getLogger(__name__)
