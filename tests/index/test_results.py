@@ -151,3 +151,12 @@ def test_a_repeated_query_is_answered_again_after_a_commit(index):
     assert index.search("باران") is first  # cached while nothing changed
     add(index, article("باران و برف در اردبیل", url="https://example.ir/b"))
     assert index.search("باران").total == 2  # a commit makes the cached answer stale
+
+
+def test_snippet_looks_past_the_first_stretch_for_a_passage_with_every_word(index):
+    filler = "این بند درباره موضوعی دیگر است. " * 60  # longer than the first stretch searched
+    a = article("", lead="لید خبر درباره باران")
+    a.body = [filler, "باران و سیلاب در این بند با هم آمده‌اند.", filler]
+    add(index, a)
+    html = index.search("باران سیلاب").hits[0].snippet_html
+    assert "<mark>باران</mark> و <mark>سیلاب</mark>" in html

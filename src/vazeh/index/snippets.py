@@ -130,10 +130,29 @@ def _fold_same_length(text: str) -> str | None:
 
 
 def _aligned_marks(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tuple[int, int]]] | None:
-    """The best paragraph and its marks, found with one fold of the whole text and
+    """The best paragraph and its marks, found with one fold of the text and
     substring search (C speed) instead of analyzing word by word. This needs the
     fold to keep offsets (it swaps characters one for one in nearly all text);
-    when it does not, the caller takes the word-by-word path."""
+    when it does not, the caller takes the word-by-word path.
+
+    The first SCAN_CHARS of the article are searched first; the rest only when no
+    paragraph there has every query word (a long article's tail is folded and
+    searched only when it may hold a better passage)."""
+    cut, length = 0, 0
+    while cut < len(paragraphs) and length <= SCAN_CHARS:
+        length += len(paragraphs[cut]) + 1
+        cut += 1
+    if cut < len(paragraphs):
+        first = _marks_in(paragraphs[:cut], hl)
+        if first is not None and first[2] >= hl.words:
+            return first[0], first[1]
+    found = _marks_in(paragraphs, hl)
+    return None if found is None else (found[0], found[1])
+
+
+def _marks_in(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tuple[int, int]], int] | None:
+    """_aligned_marks over these paragraphs, with how many distinct matched words
+    the chosen paragraph has."""
     full = "\n".join(paragraphs)
     norm = _fold_same_length(full)
     if norm is None:
@@ -159,7 +178,7 @@ def _aligned_marks(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tup
         per_para.setdefault(bisect_right(starts, o[0]) - 1, []).append(o)
     i = max(per_para, key=lambda k: (len({key for _, _, key in per_para[k]}), -k))
     base = starts[i]
-    return i, sorted({(a - base, b - base) for a, b, _ in per_para[i]})
+    return i, sorted({(a - base, b - base) for a, b, _ in per_para[i]}), len({key for _, _, key in per_para[i]})
 
 
 def _window(text: str, centre: int, size: int) -> tuple[int, int]:

@@ -32,10 +32,14 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 5  # with the near-duplicate store's layout
+SCHEMA_VERSION = 6  # with the near-duplicate store's layout
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
+
+
+def _group(doc: tantivy.Document) -> str:
+    return bytes(doc.get_first("group")).decode()
 
 
 def encode_data(data: dict) -> bytes:
@@ -45,7 +49,9 @@ def encode_data(data: dict) -> bytes:
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("key", tokenizer_name="raw", stored=True, index_option="basic")
-    sb.add_text_field("group", tokenizer_name="raw", stored=True, index_option="basic")
+    # Stored, not indexed: queries find a group by group_id, and a term per story
+    # (most groups have one story) would cost the engine a dictionary entry each.
+    sb.add_bytes_field("group", stored=True, indexed=False)
     sb.add_integer_field("group_id", fast=True, indexed=True)
     sb.add_text_field("all", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
@@ -87,7 +93,7 @@ class TantivyEngine:
     def add(self, doc: IndexDoc) -> None:
         d = tantivy.Document()
         d.add_text("key", doc.key)
-        d.add_text("group", doc.group)
+        d.add_bytes("group", doc.group.encode())
         d.add_integer("group_id", group_id(doc.group))
         d.add_text("all", doc.all)
         d.add_text("title", doc.title)
@@ -231,7 +237,7 @@ class TantivyEngine:
 
     def load(self, ref: EngineRef) -> EngineHit:
         doc = self.searcher.doc(ref.ref)
-        return EngineHit(doc.get_first("key"), doc.get_first("group"), ref.score, orjson.loads(doc.get_first("data")))
+        return EngineHit(doc.get_first("key"), _group(doc), ref.score, orjson.loads(doc.get_first("data")))
 
     def _facets(self, q: tantivy.Query, size: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
         # Every document has one source value ("" when unknown, counted as "missing"), so
@@ -274,5 +280,5 @@ class TantivyEngine:
         out = []
         for _score, addr in res.hits:
             doc = s.doc(addr)
-            out.append(EngineHit(doc.get_first("key"), doc.get_first("group"), 0.0, orjson.loads(doc.get_first("data"))))
+            out.append(EngineHit(doc.get_first("key"), _group(doc), 0.0, orjson.loads(doc.get_first("data"))))
         return out
