@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -312,14 +313,10 @@ def main() -> None:
     if not (home / "bench-ready").exists():
         print(f"building a {args.n}-article archive in {home}", flush=True)
         if home.exists():
-            import shutil
-
             shutil.rmtree(home)
         build_archive(home, args.n)
     # The shared page cache outlives the server: start cold, or the "new" queries of
     # an earlier run (same seed) would be answered from it.
-    import shutil
-
     shutil.rmtree(home / "cache", ignore_errors=True)
     rng = random.Random(1)
     # Each list: the measured requests, then 100 for the one-client run, then 64 to warm

@@ -176,9 +176,10 @@ def _marks_in(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tuple[in
     per_para: dict[int, list[tuple[int, int, object]]] = {}
     for o in occ:
         per_para.setdefault(bisect_right(starts, o[0]) - 1, []).append(o)
-    i = max(per_para, key=lambda k: (len({key for _, _, key in per_para[k]}), -k))
+    words = {k: len({key for _, _, key in found}) for k, found in per_para.items()}
+    i = max(words, key=lambda k: (words[k], -k))
     base = starts[i]
-    return i, sorted({(a - base, b - base) for a, b, _ in per_para[i]}), len({key for _, _, key in per_para[i]})
+    return i, sorted({(a - base, b - base) for a, b, _ in per_para[i]}), words[i]
 
 
 def _window(text: str, centre: int, size: int) -> tuple[int, int]:
