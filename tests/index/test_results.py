@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.index.conftest import add, article
 
 
@@ -160,3 +162,18 @@ def test_snippet_looks_past_the_first_stretch_for_a_passage_with_every_word(inde
     add(index, a)
     html = index.search("باران سیلاب").hits[0].snippet_html
     assert "<mark>باران</mark> و <mark>سیلاب</mark>" in html
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=-1_700_000_000, max_value=4_700_000_000))
+def test_month_table_agrees_with_the_calendar(ts):
+    from datetime import UTC, datetime
+
+    from vazeh.index.search import _month_starts, jalali_month, jalali_month_at
+
+    assert jalali_month_at(ts) == jalali_month(datetime.fromtimestamp(ts, UTC))
+    # and on both sides of the month start nearest to ts
+    starts, _ = _month_starts()
+    edge = min(starts, key=lambda s: abs(s - ts))
+    for t in (edge - 1, edge, edge + 1):
+        assert jalali_month_at(t) == jalali_month(datetime.fromtimestamp(t, UTC))

@@ -152,3 +152,52 @@ def test_an_index_of_an_older_format_is_rebuilt_even_if_a_reader_opens_it_first(
         assert ix.last_seq == 0
         ix.sync(store)
         assert ix.search("کتابخوانی").total == 1
+
+
+def test_a_long_sync_commits_every_so_often_and_a_crash_between_commits_replays(home, store, monkeypatch):
+    import vazeh.index.search as search_mod
+
+    monkeypatch.setattr(search_mod, "BATCH", 2)
+    monkeypatch.setattr(search_mod, "COMMIT_EVERY", 4)
+    for i in range(1, 11):
+        put(store, i, article(f"گزارش شماره {i} از بازار", url=f"https://a.ir/{i}"), surt=f"ir,a)/{i}")
+    seqs = [sa.seq for sa in store.changed_since(0)]
+    ix = open_index(home)
+    committed: list[int] = []
+    real_commit = ix.commit
+    monkeypatch.setattr(ix, "commit", lambda seq=None: (committed.append(seq), real_commit(seq)))
+    fed = 0
+    real_add = ix.add_stories
+
+    def add_then_die(stories, **kw):
+        nonlocal fed
+        fed += 1
+        if fed == 4:  # the process dies feeding articles 7-8, after the commit at 4
+            raise KeyboardInterrupt
+        return real_add(stories, **kw)
+
+    monkeypatch.setattr(ix, "add_stories", add_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        ix.sync(store)
+    ix.close()  # uncommitted documents (5-6) are rolled back
+    assert committed == [seqs[3]]
+    with open_index(home) as ix:
+        assert ix.last_seq == seqs[3]
+        assert ix.search("بازار").total == 4
+        ix.sync(store)
+        assert ix.search("بازار").total == 10
+        assert ix.count() == 10
+        assert ix.last_seq == seqs[-1]
+
+
+def test_a_sync_commits_once_at_its_end_when_short(home, store, monkeypatch):
+    for i in range(1, 4):
+        put(store, i, article(f"گزارش {i} از باران", url=f"https://a.ir/{i}"), surt=f"ir,a)/{i}")
+    with open_index(home) as ix:
+        committed: list[int | None] = []
+        real_commit = ix.commit
+        monkeypatch.setattr(ix, "commit", lambda seq=None: (committed.append(seq), real_commit(seq)))
+        ix.sync(store)
+        assert committed == [store.max_seq()]
+        ix.sync(store)  # nothing new: nothing to commit
+        assert committed == [store.max_seq()]

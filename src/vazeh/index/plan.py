@@ -74,7 +74,23 @@ _K = len(_COMMON_ORDER)
 assert _K * _K <= 0x10000, "pair codes have four hex digits"
 _INDEX_OF = {w: i for i, w in enumerate(_COMMON_ORDER)}
 _EXACT, _BUCKET = ord("="), ord("_")  # code prefixes; tokenize splits at both, so no query token is a code
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _code_table() -> np.ndarray:
+    """Each pairs term as five ASCII characters and a space, one row per term: rows
+    below _K * _K are exact pairs, the rest are buckets. Looking a row up is cheaper
+    than formatting hex digits for every pair."""
+    hexd = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    value = np.concatenate((np.arange(_K * _K), np.arange(PAIR_BUCKETS)))
+    table = np.empty((len(value), 6), dtype=np.uint8)
+    table[:, 0] = np.where(np.arange(len(value)) < _K * _K, _EXACT, _BUCKET)
+    for i, shift in enumerate((12, 8, 4, 0)):
+        table[:, 1 + i] = hexd[(value >> shift) & 15]
+    table[:, 5] = 32
+    return table.view("V6").ravel()  # one 6-byte item per row: a 1-D gather is cheaper
+
+
+_CODES = _code_table()
 
 
 def token_hash(token: str) -> int:
@@ -139,7 +155,7 @@ def pair_terms_many(texts: list[str]) -> list[str]:
     if not texts:
         return []
     joined = " ".join(texts)  # the space keeps the last token of one text off the next
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     n = len(cps)
     space = cps == 32
     in_token = ~space
@@ -152,26 +168,21 @@ def pair_terms_many(texts: list[str]) -> list[str]:
     # Prefix sums of c_i * P**i (with a 0 in front): a token's hash is the difference
     # across it, shifted back by P**-start.
     prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(cps * pw[:n], out=prefix[1:])
+    np.cumsum(cps * pw[:n], out=prefix[1:])  # uint32 * uint64: numpy widens to uint64
     hashes = (prefix[ends + 1] - prefix[starts]) * iv[starts]
     cid = _SLOTS[((hashes >> np.uint64(_SHIFT)) & np.uint64(0xFFFF)).astype(np.int64)] - 1
     common = _HASH_OF[cid] == hashes
     doc = np.searchsorted(np.cumsum([len(t) + 1 for t in texts]), starts, side="right")
-    keep = (common[:-1] | common[1:]) & (doc[:-1] == doc[1:])
-    if not keep.any():
+    # Left token of each kept pair; the rest is computed for kept pairs only.
+    left = np.flatnonzero((common[:-1] | common[1:]) & (doc[:-1] == doc[1:]))
+    if not len(left):
         return empty
-    both = (common[:-1] & common[1:])[keep]
-    exact = (cid[:-1] * _K + cid[1:])[keep]
-    bucket = (((hashes[:-1] * np.uint64(_MIX)) ^ hashes[1:]) % np.uint64(PAIR_BUCKETS))[keep].astype(np.int64)
-    value = np.where(both, exact, bucket)
-    # Each term as five ASCII characters and a space, written for all pairs at once.
-    codes = np.empty((len(value), 6), dtype=np.uint8)
-    codes[:, 0] = np.where(both, _EXACT, _BUCKET)
-    for i, shift in enumerate((12, 8, 4, 0)):
-        codes[:, 1 + i] = _HEX[(value >> shift) & 15]
-    codes[:, 5] = 32
-    raw = codes.tobytes()
-    cuts = np.searchsorted(doc[:-1][keep], np.arange(len(texts) + 1)) * 6
+    right = left + 1
+    both = common[left] & common[right]
+    bucket = ((hashes[left] * np.uint64(_MIX)) ^ hashes[right]) & np.uint64(PAIR_BUCKETS - 1)
+    row = np.where(both, cid[left] * _K + cid[right], _K * _K + bucket.astype(np.int64))
+    raw = _CODES[row].tobytes()  # each term as five ASCII characters and a space
+    cuts = np.searchsorted(doc[left], np.arange(len(texts) + 1)) * 6
     return [
         raw[a : b - 1].decode("ascii") if b > a else ""
         for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)

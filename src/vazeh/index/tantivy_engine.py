@@ -32,14 +32,26 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 6  # with the near-duplicate store's layout
+SCHEMA_VERSION = 7  # with the near-duplicate store's layout
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
 
 
+# The exact-value fields (engine.KEY_FIELDS) share one indexed field, each value
+# behind its field's prefix: one field instead of three costs less per document.
+KEY_PREFIX = {"source_key": "s:", "category_key": "c:", "tag_key": "t:"}
+
+
 def _group(doc: tantivy.Document) -> str:
-    return bytes(doc.get_first("group")).decode()
+    group = doc.get_first("group")
+    # Stored only when a story joined another's group; alone, it founded its own.
+    return bytes(group).decode() if group is not None else doc.get_first("key")
+
+
+def _field_term(field: str, term: str) -> tuple[str, str]:
+    prefix = KEY_PREFIX.get(field)
+    return ("keys", prefix + term) if prefix else (field, term)
 
 
 def encode_data(data: dict) -> bytes:
@@ -51,6 +63,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("key", tokenizer_name="raw", stored=True, index_option="basic")
     # Stored, not indexed: queries find a group by group_id, and a term per story
     # (most groups have one story) would cost the engine a dictionary entry each.
+    # Stored only when it is not the story's own key (see _group).
     sb.add_bytes_field("group", stored=True, indexed=False)
     sb.add_integer_field("group_id", fast=True, indexed=True)
     sb.add_text_field("all", tokenizer_name="whitespace", index_option="position")
@@ -59,9 +72,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("category", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("month", tokenizer_name="raw", fast=True, index_option="basic")
-    sb.add_text_field("source_key", tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("category_key", tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("tag_key", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("keys", tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("published", fast=True, indexed=True)
     sb.add_bytes_field("data", stored=True)
     return sb.build()
@@ -93,7 +104,8 @@ class TantivyEngine:
     def add(self, doc: IndexDoc) -> None:
         d = tantivy.Document()
         d.add_text("key", doc.key)
-        d.add_bytes("group", doc.group.encode())
+        if doc.group != doc.key:
+            d.add_bytes("group", doc.group.encode())
         d.add_integer("group_id", group_id(doc.group))
         d.add_text("all", doc.all)
         d.add_text("title", doc.title)
@@ -104,11 +116,11 @@ class TantivyEngine:
         if doc.month:
             d.add_text("month", doc.month)
         for k in doc.source_keys:
-            d.add_text("source_key", k)
+            d.add_text("keys", "s:" + k)
         for k in doc.category_keys:
-            d.add_text("category_key", k)
+            d.add_text("keys", "c:" + k)
         for k in doc.tag_keys:
-            d.add_text("tag_key", k)
+            d.add_text("keys", "t:" + k)
         d.add_integer("published", doc.published)
         d.add_bytes("data", doc.data if isinstance(doc.data, bytes) else encode_data(doc.data))
         self.writer.add_document(d)
@@ -166,12 +178,12 @@ class TantivyEngine:
         return self.searcher.num_docs
 
     def doc_freq(self, field: str, term: str) -> int:
-        return self.searcher.doc_freq(field, term)
+        return self.searcher.doc_freq(*_field_term(field, term))
 
     def compile(self, m: Match) -> tantivy.Query:
         Q = tantivy.Query
         if isinstance(m, Term):
-            q = Q.term_query(self.schema, m.field, m.term)
+            q = Q.term_query(self.schema, *_field_term(m.field, m.term))
         elif isinstance(m, Phrase):
             if len(m.terms) == 1:
                 q = Q.term_query(self.schema, m.field, m.terms[0])
