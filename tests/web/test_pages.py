@@ -178,3 +178,18 @@ def test_reading_room_pages_forbid_scripts_and_replays_keep_their_sandbox(client
     replay = client.get(f"/web/{ts}/http://ava.example/news/2002/second")
     assert replay.headers["content-security-policy"].startswith("sandbox")
     assert len(replay.headers.get_list("content-security-policy")) == 1
+
+
+def test_the_room_freezes_what_it_loaded_at_startup(sample, config):
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from vazeh.web.app import create_app
+
+    gc.unfreeze()
+    with TestClient(create_app(sample.home, config=config)):
+        # Started: the warmed room is out of the collector's full passes, which would
+        # otherwise stall every request of a worker while they run.
+        assert gc.get_freeze_count() > 0
+    gc.unfreeze()  # other tests' objects are theirs to collect

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -106,6 +107,11 @@ def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> 
         # Catch the lists up with the article store before the first reader arrives:
         # on a large archive that has grown a lot this takes seconds, not a request's time.
         await anyio.to_thread.run_sync(room.warm)
+        # What is loaded by now lives as long as the server. Frozen, the collector's
+        # full passes no longer walk it, and such a pass stalls every request of
+        # the worker while it runs.
+        gc.collect()
+        gc.freeze()
         # Pages are short CPU work under one GIL: a few request threads keep the core
         # busy, while anyio's default of 40 made them fight for the GIL and switch
         # constantly (measured: fewer pages per second and longer tails).
