@@ -137,3 +137,62 @@ def test_saved_pages_name_their_own_address():
     assert saved_page_url(chrome) == "https://www.isna.ir/news/123456"
     assert saved_page_url(og) == "https://www.mehrnews.com/news/42"
     assert saved_page_url(b"<html><link rel=canonical href='/relative'></html>") is None
+
+
+def _warc_with_a_large_record(path, large: int):
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for i, body in enumerate([b"<p>one</p>", b"\0" * large, b"<p>three</p>"]):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "video/mp4" if i == 1 else "text/html")],
+                                    protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://news.example.ir/m/{i}", "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=http,
+            ))
+    return path
+
+
+def test_a_record_too_large_to_hold_is_reported_and_the_rest_imported(archive, tmp_path, monkeypatch):
+    from vazeh.capture import importers
+
+    monkeypatch.setattr(importers, "MAX_RECORD_BYTES", 50_000)
+    warc = _warc_with_a_large_record(tmp_path / "media.warc.gz", 200_000)
+    report = import_paths(archive, [warc])
+    assert report.captures == 2 and report.skipped == 1 and not report.ok
+    [problem] = report.problems
+    assert problem.offset is not None and "passed over" in problem.reason and "200," in problem.reason
+    assert archive.captures("https://news.example.ir/m/0") and archive.captures("https://news.example.ir/m/2")
+    assert not archive.captures("https://news.example.ir/m/1")
+
+
+def test_large_records_are_committed_in_batches_by_size(archive, tmp_path, make_warc, monkeypatch):
+    from vazeh.capture import importers
+
+    monkeypatch.setattr(importers, "BATCH_BYTES", 1)  # every record is a batch of its own
+    commits = []
+    real = importers._Importer._commit
+    monkeypatch.setattr(
+        importers._Importer, "_commit", lambda self, batch, origin: (commits.append(len(batch)), real(self, batch, origin))
+    )
+    warc = make_warc(tmp_path / "crawl.warc.gz", 4)
+    report = import_paths(archive, [warc])
+    assert report.captures == 4
+    assert [c for c in commits if c] == [1, 1, 1, 1]
+
+
+def test_a_saved_page_too_large_to_hold_is_reported(archive, tmp_path, monkeypatch):
+    from vazeh.capture import importers
+
+    monkeypatch.setattr(importers, "MAX_HTML_BYTES", 1000)
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "small.html").write_text("<html><body><p>خبر کوتاه</p></body></html>", encoding="utf-8")
+    (folder / "huge.html").write_text("<html><body>" + "<p>متن</p>" * 500 + "</body></html>", encoding="utf-8")
+    report = import_paths(archive, [folder])
+    assert report.captures == 1 and report.skipped == 1
+    assert "huge.html" in report.problems[0].file and "passed over" in report.problems[0].reason

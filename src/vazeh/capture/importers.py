@@ -37,6 +37,14 @@ from vazeh.archive import Archive, Capture, decode_content, detect_charset
 log = logging.getLogger(__name__)
 
 BATCH = 200  # records per transaction: one fsync per batch, not per record
+# A batch is also committed once its payloads reach this size, so a collection of
+# large records (video, PDF) is held in memory 64 MiB at a time, not 200 records.
+BATCH_BYTES = 64 << 20
+# Records are read whole into memory; one larger than this (a video, a disk image)
+# is reported and passed over, read through in blocks, never held.
+MAX_RECORD_BYTES = 1 << 30
+# Saved HTML files are read whole too; no saved page is anywhere near this.
+MAX_HTML_BYTES = 256 << 20
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _RECORD_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
 _CANONICAL = re.compile(rb"""<link[^>]+rel=["']?canonical["']?[^>]*>""", re.I)
@@ -173,6 +181,7 @@ class _Importer:
         # Told the format, warcio rejects junk instead of reading it as ARC lines.
         it.known_format = "arc" if self._arc else "warc"
         batch: list[tuple] = []
+        batch_bytes = 0
         offset = base
         try:
             while True:
@@ -185,6 +194,15 @@ class _Importer:
                     if _has_data_after(f, it.offset):
                         raise EOFError("the file ends inside a record (truncated?)") from None
                     break
+                size = _declared_length(record)
+                if size is not None and size > MAX_RECORD_BYTES:
+                    self._problem(
+                        origin, offset,
+                        f"record of {size:,} bytes passed over (larger than {MAX_RECORD_BYTES:,}; "
+                        "the file itself keeps it)",
+                    )
+                    it.read_to_end()
+                    continue
                 payload = record.raw_stream.read()
                 missing = getattr(record.raw_stream, "limit", 0)
                 if missing:
@@ -193,10 +211,11 @@ class _Importer:
                     _check_arc_record(record)
                     self._stable_id(record, payload)
                 batch.append((record, payload))
+                batch_bytes += len(payload)
                 it.read_to_end()
-                if len(batch) >= BATCH:
+                if len(batch) >= BATCH or batch_bytes >= BATCH_BYTES:
                     self._commit(batch, origin)
-                    batch = []
+                    batch, batch_bytes = [], 0
         except Exception as e:  # noqa: BLE001 - damage is reported and skipped, never fatal
             self._commit(batch, origin)
             self._problem(origin, offset, _reason(e))
@@ -257,6 +276,10 @@ class _Importer:
     def _html_file(self, root: Path, path: Path) -> Capture | None:
         self.report.files += 1
         try:
+            size = path.stat().st_size
+            if size > MAX_HTML_BYTES:
+                self._problem(str(path), None, f"saved page of {size:,} bytes passed over (larger than {MAX_HTML_BYTES:,})")
+                return None
             body = path.read_bytes()
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         except OSError as e:
@@ -379,6 +402,14 @@ def _next_record_start(f: BinaryIO, pos: int, gzipped: bool) -> int | None:
 def _reason(e: BaseException) -> str:
     text = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def _declared_length(record) -> int | None:
+    try:
+        value = record.rec_headers.get_header("Content-Length")
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
