@@ -137,26 +137,34 @@ def _aligned_marks(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tup
 
     The first SCAN_CHARS of the article are searched first; the rest only when no
     paragraph there has every query word (a long article's tail is folded and
-    searched only when it may hold a better passage)."""
+    searched only when it may hold a better passage). Paragraphs are scored one by
+    one, so the best of the two parts is the best of the whole."""
     cut, length = 0, 0
     while cut < len(paragraphs) and length <= SCAN_CHARS:
         length += len(paragraphs[cut]) + 1
         cut += 1
-    if cut < len(paragraphs):
-        first = _marks_in(paragraphs[:cut], hl)
-        if first is not None and first[2] >= hl.words:
-            return first[0], first[1]
-    found = _marks_in(paragraphs, hl)
-    return None if found is None else (found[0], found[1])
+    first = _marks_in(paragraphs[:cut], hl)
+    if first is _UNALIGNED:
+        return None
+    if cut < len(paragraphs) and (first is None or first[2] < hl.words):
+        rest = _marks_in(paragraphs[cut:], hl)
+        if rest is _UNALIGNED:
+            return None
+        if rest is not None and (first is None or rest[2] > first[2]):
+            return rest[0] + cut, rest[1]
+    return None if first is None else (first[0], first[1])
 
 
-def _marks_in(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tuple[int, int]], int] | None:
-    """_aligned_marks over these paragraphs, with how many distinct matched words
-    the chosen paragraph has."""
+_UNALIGNED = object()  # _marks_in: the fold does not keep offsets in this text
+
+
+def _marks_in(paragraphs: list[str], hl: Highlights):
+    """The best of these paragraphs, its marks and how many distinct query words it
+    has; None when none matches, _UNALIGNED when the fold cannot be used."""
     full = "\n".join(paragraphs)
     norm = _fold_same_length(full)
     if norm is None:
-        return None
+        return _UNALIGNED
     occ: list[tuple[int, int, object]] = []
     for t in hl.terms:
         occ.extend((p, p + len(t), t) for p in _token_positions(norm, t))
