@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 SORTS = ("relevance", "newest")
 # A fingerprint of vazeh.persian's analysis: if tokenizing this text ever gives other
 # tokens, the index was built with other rules and is rebuilt at the next sync.
-_CANARY = "كتاب‌هاي مي شود راهاندازی ۱۲۳٬۴۵۶ ٢٫٥ عَلیٰ ﻛﺘﺎﺏ TEHRAN ۀ ة أ ؤ ئ ـ 2.5.1 a_b"
+_CANARY = "كتاب‌هاي مي شود راهاندازی ۱۲۳٬۴۵۶ ٢٫٥ عَلیٰ ﻛﺘﺎﺏ TEHRAN ۀ ة أ ؤ ئ ـ 2.5.1 a_b 🄐"
 ANALYSIS = hashlib.sha1(
     "\x1f".join(
         [

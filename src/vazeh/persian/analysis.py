@@ -224,7 +224,13 @@ def _astral_tables() -> tuple[dict[int, str], dict[int, str]]:
     fold = {cp: v for cp, v in _FOLD.items() if cp >= _BMP and isinstance(v, str)}
     token = dict(fold)
     for cp in [*range(_BMP, 0x40000), *range(0xE0000, 0xE1000)]:
-        if _is_separator(chr(cp)):
+        ch = chr(cp)
+        if cp in fold or not unicodedata.is_normalized("NFKC", ch):
+            # As in the BMP table: separators are decided after NFKC, so a symbol that
+            # NFKC spells with letters (U+1F110 is "(A)") keeps them, as normalize does.
+            out = _fold_char(ch)
+            token[cp] = "".join(" " if _is_separator(c) else c for c in out)
+        elif _is_separator(ch):
             token[cp] = " "
     return fold, token
 
