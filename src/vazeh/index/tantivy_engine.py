@@ -115,12 +115,13 @@ class TantivyEngine:
             d.add_text("category", c)
         if doc.month:
             d.add_text("month", doc.month)
-        for k in doc.source_keys:
-            d.add_text("keys", "s:" + k)
-        for k in doc.category_keys:
-            d.add_text("keys", "c:" + k)
-        for k in doc.tag_keys:
-            d.add_text("keys", "t:" + k)
+        for field, values in (
+            ("source_key", doc.source_keys),
+            ("category_key", doc.category_keys),
+            ("tag_key", doc.tag_keys),
+        ):
+            for k in values:
+                d.add_text("keys", KEY_PREFIX[field] + k)
         d.add_integer("published", doc.published)
         d.add_bytes("data", doc.data if isinstance(doc.data, bytes) else encode_data(doc.data))
         self.writer.add_document(d)
