@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -42,6 +43,11 @@ from vazeh.archive.surt import surt
 WARC_VERSION = "WARC/1.1"
 DEFAULT_ROTATE_BYTES = 1 << 30  # 1 GiB, the usual size for crawl WARCs
 MAX_DECODED_BODY = 64 << 20  # a decompressed body larger than this is cut (gzip bombs)
+# Reading a record back loads at most this much of its payload: an imported record
+# may hold a gigabyte of zeros in a gzip member of a megabyte, and replay serves
+# anyone who asks.
+MAX_READ_BODY = MAX_DECODED_BODY
+_MAX_READ_HEAD = 1 << 20  # WARC and HTTP headers of a stored record, generously
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS warc_files (
@@ -116,7 +122,7 @@ class ArchivedResponse:
     status: int
     reason: str
     headers: list[tuple[str, str]]
-    raw_body: bytes  # as served: still content-encoded if the server compressed it
+    raw_body: bytes  # as served: still content-encoded if the server compressed it; cut at MAX_READ_BODY
     body: bytes  # content-decoded (gzip, deflate, br undone), cut at MAX_DECODED_BODY
     truncated: bool = False
 
@@ -160,30 +166,112 @@ def _warc_date(dt: datetime) -> str:
 
 
 def decode_content(raw: bytes, encoding: str | None, limit: int = MAX_DECODED_BODY) -> tuple[bytes, bool]:
-    """Undo Content-Encoding without ever inflating more than `limit` bytes."""
-    enc = (encoding or "").strip().lower()
-    if enc in ("", "identity"):
-        return raw[:limit], len(raw) > limit
-    try:
-        if enc in ("gzip", "x-gzip", "deflate"):
-            wbits = 47 if enc != "deflate" else zlib.MAX_WBITS
-            d = zlib.decompressobj(wbits)
-            try:
-                out = d.decompress(raw, limit)
-            except zlib.error:
-                if enc != "deflate":
-                    raise
-                d = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send
-                out = d.decompress(raw, limit)
-            return out, bool(d.unconsumed_tail)
-        if enc == "br":
-            import brotli  # type: ignore[import-not-found]
+    """Undo Content-Encoding without ever inflating more than `limit` bytes.
 
-            out = brotli.decompress(raw)
-            return out[:limit], len(out) > limit
+    Stacked encodings ("gzip, br") are undone last first, each step bounded. A
+    body that cannot be decoded is kept as it is (cut at `limit`), never lost.
+    """
+    codings = [c.strip().lower() for c in (encoding or "").split(",")]
+    codings = [c for c in codings if c not in ("", "identity")]
+    if not codings:
+        return raw[:limit], len(raw) > limit
+    if len(codings) > _MAX_CODINGS or any(c not in _DECODERS for c in codings):
+        return raw[:limit], len(raw) > limit
+    data, truncated = raw, False
+    try:
+        for coding in reversed(codings):
+            data, cut = _DECODERS[coding](data, limit)
+            truncated = truncated or cut
     except Exception:  # noqa: BLE001 - an undecodable body is kept raw, never lost
         return raw[:limit], len(raw) > limit
-    return raw[:limit], len(raw) > limit
+    return data, truncated
+
+
+def _inflate(raw: bytes, limit: int, *, deflate: bool) -> tuple[bytes, bool]:
+    d = zlib.decompressobj(zlib.MAX_WBITS if deflate else 47)
+    try:
+        out = d.decompress(raw, limit)
+    except zlib.error:
+        if not deflate:
+            raise
+        d = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send
+        out = d.decompress(raw, limit)
+    return out, bool(d.unconsumed_tail)
+
+
+def _unbrotli(raw: bytes, limit: int) -> tuple[bytes, bool]:
+    # brotli.decompress() has no output bound: 800 bytes can inflate to 1 GiB. The
+    # streaming Decompressor of brotli >= 1.1 stops at output_buffer_limit; older
+    # ones (and brotlicffi) are fed a little input at a time instead, so one call
+    # inflates at most a few MiB before the limit is checked.
+    try:
+        import brotli  # type: ignore[import-not-found]
+    except ImportError:
+        import brotlicffi as brotli  # type: ignore[import-not-found, no-redef]
+
+    d = brotli.Decompressor()
+    parts: list[bytes] = []
+    size = 0
+    try:
+        first = d.process(b"", output_buffer_limit=1)
+    except TypeError:
+        return _unbrotli_fed(d, raw, limit)
+    if first:
+        parts.append(first)
+        size += len(first)
+    pos = 0
+    feed = 1 << 16
+
+    def step(room: int) -> bytes:
+        nonlocal pos
+        piece = b""
+        if d.can_accept_more_data() and pos < len(raw):
+            piece, pos = raw[pos : pos + feed], pos + feed
+        return d.process(piece, output_buffer_limit=room)
+
+    while size < limit and not d.is_finished():
+        at = pos
+        out = step(min(limit - size, 1 << 20))
+        if not out and pos == at:
+            break  # all input taken and nothing more comes out: a cut stream
+        parts.append(out)
+        size += len(out)
+    body = b"".join(parts)
+    parts.clear()
+    if size > limit:
+        return body[:limit], True
+    # At the limit exactly: the body was cut only if the stream still has output.
+    while size == limit and not d.is_finished():
+        at = pos
+        if step(1):
+            return body, True
+        if pos == at:
+            break
+    return body, False
+
+
+def _unbrotli_fed(d: Any, raw: bytes, limit: int) -> tuple[bytes, bool]:
+    # One byte of brotli can stand for megabytes, so the input goes in small steps.
+    parts: list[bytes] = []
+    size = 0
+    step = 16
+    for pos in range(0, len(raw), step):
+        out = d.process(raw[pos : pos + step])
+        parts.append(out)
+        size += len(out)
+        if size >= limit:
+            return b"".join(parts)[:limit], size > limit or pos + step < len(raw)
+    return b"".join(parts), False
+
+
+_DECODERS: dict[str, Callable[[bytes, int], tuple[bytes, bool]]] = {
+    "gzip": lambda raw, limit: _inflate(raw, limit, deflate=False),
+    "x-gzip": lambda raw, limit: _inflate(raw, limit, deflate=False),
+    "deflate": lambda raw, limit: _inflate(raw, limit, deflate=True),
+    "br": _unbrotli,
+}
+# Real servers stack two codings at most; more is a crafted body, kept as it is.
+_MAX_CODINGS = 4
 
 
 class Archive:
@@ -626,9 +714,9 @@ class Archive:
                 return ArchivedResponse(capture, status, reason, headers, raw, body, truncated)
         rec = self.read_record(capture)
         if capture.record_type == "resource":
-            raw = rec.content_stream().read()
+            raw, cut = _read_bounded(rec.raw_stream)
             ctype = rec.rec_headers.get_header("Content-Type") or "application/octet-stream"
-            return ArchivedResponse(capture, 200, "OK", [("Content-Type", ctype)], raw, raw[:MAX_DECODED_BODY])
+            return ArchivedResponse(capture, 200, "OK", [("Content-Type", ctype)], raw, raw, cut)
         http = rec.http_headers
         status = int(http.get_statuscode()) if http is not None else 200
         reason = http.statusline.split(" ", 1)[1] if http is not None and " " in http.statusline else ""
@@ -637,13 +725,19 @@ class Archive:
             if capture.revisit_of is None:
                 raise ArchiveError(f"revisit capture {capture.id} of {capture.url} has no original in the archive")
             original = self.read_response(self.get(capture.revisit_of))
-            raw = original.raw_body
+            raw, cut = original.raw_body, original.truncated
         else:
-            raw = rec.raw_stream.read()
+            raw, cut = _read_bounded(rec.raw_stream)
         encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
         chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers)
         body, truncated = decode_content(_dechunk(raw) if chunked else raw, encoding)
-        return ArchivedResponse(capture, status, reason, headers, raw, body, truncated)
+        return ArchivedResponse(capture, status, reason, headers, raw, body, truncated or cut)
+
+
+def _read_bounded(stream: BinaryIO) -> tuple[bytes, bool]:
+    """At most MAX_READ_BODY bytes of a record's payload, and whether there was more."""
+    data = stream.read(MAX_READ_BODY + 1)
+    return data[:MAX_READ_BODY], len(data) > MAX_READ_BODY
 
 
 def _dechunk(raw: bytes) -> bytes:
@@ -667,7 +761,10 @@ def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], byte
     except ImportError:  # pragma: no cover - fastwarc is a dependency, but optional here
         return None
     try:
-        data = zlib.decompressobj(31).decompress(member)
+        d = zlib.decompressobj(31)
+        data = d.decompress(member, _MAX_READ_HEAD + MAX_READ_BODY)
+        if d.unconsumed_tail or not d.eof:
+            return None  # larger than a read may load: warcio reads it in bounded steps
         head_end = data.find(b"\r\n\r\n")
         http_end = data.find(b"\r\n\r\n", head_end + 4)
         if head_end < 0 or http_end < 0:
