@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,7 +83,6 @@ CREATE TABLE IF NOT EXISTS articles (
   fingerprint BLOB,
   data TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS articles_by_seq ON articles(seq);
 CREATE INDEX IF NOT EXISTS articles_by_surt ON articles(surt, captured_at);
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles(is_article, published);
 CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source, published);
@@ -109,6 +111,8 @@ class ArticleStore:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
         db.executescript(_SCHEMA)
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name='articles_seq_unique'").fetchone() is None:
+            _make_seq_unique(db)
 
     def put(
         self,
@@ -120,11 +124,19 @@ class ArticleStore:
         captured_at: str | None,
         fingerprint: bytes | None = None,
     ) -> int:
-        """Insert or replace the article of a capture; returns its row id."""
-        seq = (self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone())[0]
+        """Insert or replace the article of a capture; returns its row id.
+
+        The new `seq` is taken inside the one statement that writes the row. SQLite runs
+        one writing statement at a time across every process on the file, so numbers are
+        handed out in the order rows become visible: a reader that has seen `seq` N has
+        seen every row numbered below N, which is what lets the index keep a watermark.
+        (Taking MAX(seq)+1 in a statement of its own let two processes get the same
+        number, or commit 11 before 10, and the index skipped one for good.)
+        """
         cur = self.db.execute(
             "INSERT INTO articles(capture_id, seq, extractor_version, is_article, url, surt, source, site, news_id, "
-            "title, published, captured_at, fingerprint, data) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "title, published, captured_at, fingerprint, data) "
+            "VALUES(?,(SELECT COALESCE(MAX(seq), 0) + 1 FROM articles),?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(capture_id) DO UPDATE SET seq=excluded.seq, extractor_version=excluded.extractor_version, "
             "is_article=excluded.is_article, url=excluded.url, surt=excluded.surt, source=excluded.source, "
             "site=excluded.site, news_id=excluded.news_id, title=excluded.title, published=excluded.published, "
@@ -132,7 +144,6 @@ class ArticleStore:
             "RETURNING id",
             (
                 capture_id,
-                seq,
                 extractor_version,
                 int(article.is_article),
                 article.url,
@@ -207,3 +218,28 @@ class ArticleStore:
     def count(self, *, articles_only: bool = True) -> int:
         q = "SELECT COUNT(*) FROM articles" + (" WHERE is_article=1" if articles_only else "")
         return self.db.execute(q).fetchone()[0]
+
+
+def _make_seq_unique(db: sqlite3.Connection) -> None:
+    """Renumber rows that share a `seq` (left by earlier vazeh, whose writers in two processes
+    could collide), then make `seq` unique. The renumbered rows get numbers above every
+    watermark, so the index picks up the stories it skipped when the numbers collided."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name='articles_seq_unique'").fetchone() is None:
+            dupes = db.execute(
+                "SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM articles b WHERE b.seq = a.seq AND b.id < a.id) "
+                "ORDER BY a.id"
+            ).fetchall()
+            for (article_id,) in dupes:
+                db.execute(
+                    "UPDATE articles SET seq = (SELECT MAX(seq) + 1 FROM articles) WHERE id = ?", (article_id,)
+                )
+            if dupes:
+                log.warning("%d articles shared a seq number; renumbered so the index picks them up", len(dupes))
+            db.execute("DROP INDEX IF EXISTS articles_by_seq")
+            db.execute("CREATE UNIQUE INDEX articles_seq_unique ON articles(seq)")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

@@ -10,6 +10,7 @@ terms with positions.
 from __future__ import annotations
 
 import hashlib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -125,6 +126,15 @@ class Engine(Protocol):
     def delete_all(self) -> None: ...
 
     def commit(self) -> None: ...
+
+    def release_writer(self) -> None:
+        """Give up the engine's writer after a commit, so another process may write."""
+        ...
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A block in which every read sees the same documents: results, counts and
+        loads of one search must not mix two states of the index."""
+        ...
 
     def search(
         self,

@@ -17,6 +17,7 @@ before it is added again. So the two never disagree after the next start.
 from __future__ import annotations
 
 import bisect
+import fcntl
 import functools
 import hashlib
 import itertools
@@ -27,7 +28,8 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -291,22 +293,20 @@ class SearchIndex:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self._state_path = self.path / "state.json"
+        self._lock_path = self.path / "sync.lock"
+        self._state: dict[str, Any] = {}
         state = self._read_state()
-        reset = bool(state) and state.get("schema") != SCHEMA_VERSION
-        if reset:
-            # An index from an older vazeh: start over; sync() refills it from the catalog.
-            log.warning("search index format changed; rebuilding %s from the catalog", self.path)
-            shutil.rmtree(self.path / "tantivy", ignore_errors=True)
-            (self.path / "neardup.sqlite").unlink(missing_ok=True)
-            state = {}
-        self._state = {"seq": 0, **state, "schema": SCHEMA_VERSION}
-        if state.get("analysis", ANALYSIS) != ANALYSIS:
-            # vazeh.persian's rules changed: old terms would no longer match new queries.
-            log.warning("Persian analysis changed; the search index will be rebuilt from the catalog")
-            self._state["pending_rebuild"] = True
-        self._state["analysis"] = ANALYSIS
-        if reset:
-            self._write_state()  # seq 0 recorded now, whichever process syncs next
+        if state and state.get("schema") != SCHEMA_VERSION:
+            with self._turn(wait=True):
+                state = self._read_state()  # another process may have started over already
+                if state and state.get("schema") != SCHEMA_VERSION:
+                    # An index from an older vazeh: start over; sync() refills it from the catalog.
+                    log.warning("search index format changed; rebuilding %s from the catalog", self.path)
+                    shutil.rmtree(self.path / "tantivy", ignore_errors=True)
+                    (self.path / "neardup.sqlite").unlink(missing_ok=True)
+                    self._state = {"seq": 0, "schema": SCHEMA_VERSION, "analysis": ANALYSIS}
+                    self._write_state()  # seq 0 recorded now, whichever process syncs next
+        self._load_state()
         self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
         self.neardup = NearDupIndex(self.path / "neardup.sqlite")
         self._workers: tuple[int, Any] | None = None
@@ -331,6 +331,39 @@ class SearchIndex:
             log.warning("unreadable %s; the index will be rebuilt from the catalog", self._state_path)
             return {"seq": 0, "pending_rebuild": True, "schema": SCHEMA_VERSION}
 
+    def _load_state(self) -> None:
+        """Take the state as the last committing process left it."""
+        state = self._read_state()
+        self._state = {"seq": 0, **state, "schema": SCHEMA_VERSION}
+        if state.get("analysis", ANALYSIS) != ANALYSIS:
+            # vazeh.persian's rules changed: old terms would no longer match new queries.
+            log.warning("Persian analysis changed; the search index will be rebuilt from the catalog")
+            self._state["pending_rebuild"] = True
+        self._state["analysis"] = ANALYSIS
+
+    @contextmanager
+    def _turn(self, *, wait: bool) -> Iterator[bool]:
+        """This process's turn to write the index, if it gets one (always, with `wait`).
+
+        Every process that stores articles (capture, import, watch, the reading room's
+        save page now) also indexes them, and the engine admits one writer at a time.
+        The turn is an flock on index/sync.lock: the kernel drops it when its holder
+        dies, so a killed writer never blocks the home.
+        """
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
     def _write_state(self, **changes: Any) -> None:
         self._state.update(changes)
         tmp = self._state_path.with_suffix(".tmp")
@@ -347,7 +380,8 @@ class SearchIndex:
 
     @property
     def last_seq(self) -> int:
-        return int(self._state.get("seq", 0))
+        """The last article `seq` whose changes are committed, by whichever process."""
+        return int(self._read_state().get("seq", 0))
 
     # --- writing ------------------------------------------------------------
     def add_stories(self, stories: Iterable[Story], *, replace: bool = True, workers: int = 0) -> int:
@@ -393,18 +427,45 @@ class SearchIndex:
             self._write_state(seq=seq)
 
     def sync(
-        self, store: ArticleStore, *, progress: Callable[[int], None] | None = None, workers: int = 0
+        self,
+        store: ArticleStore,
+        *,
+        progress: Callable[[int], None] | None = None,
+        workers: int = 0,
+        wait: bool = False,
     ) -> int:
-        """Index every article changed since the last sync; returns how many articles were read."""
+        """Index every article changed since the last sync; returns how many articles
+        this process indexed.
+
+        When another process is indexing, this one does not wait for its turn (unless
+        `wait`): the other process indexes what this one stored. That holds because a
+        process that ends its turn looks again, after letting go of the lock, for
+        articles stored meanwhile, and takes another turn for them. An article stored
+        before a failed try for the lock was therefore committed before the holder's
+        look, and either the holder or whoever holds the lock next reads it. (A holder
+        killed before its look leaves them to the next start's catch-up.)
+        """
         with self._write_lock:
-            return self._sync(store, progress, workers)
+            done = 0
+            while True:
+                with self._turn(wait=wait) as mine:
+                    if not mine:
+                        return done
+                    self._load_state()
+                    try:
+                        done += self._sync(store, progress, workers)
+                    finally:
+                        self.engine.release_writer()
+                if store.max_seq() <= int(self._read_state().get("seq", 0)):
+                    return done
+                wait = False
 
     def _sync(self, store: ArticleStore, progress: Callable[[int], None] | None, workers: int) -> int:
         if self._state.get("pending_rebuild"):
             self._clear()
         done = 0
         pending: dict[str, StoredArticle] = {}
-        seq = self.last_seq
+        seq = int(self._state.get("seq", 0))
 
         uncommitted = 0
 
@@ -419,7 +480,7 @@ class SearchIndex:
             self.add_stories(stories, workers=workers)
             pending.clear()
 
-        for sa in store.changed_since(self.last_seq):
+        for sa in store.changed_since(seq):
             pending[story_key(sa)] = sa
             seq = sa.seq
             done += 1
@@ -447,10 +508,14 @@ class SearchIndex:
         self, store: ArticleStore, *, progress: Callable[[int], None] | None = None, workers: int = 0
     ) -> int:
         """Throw the index away and index the whole catalog again."""
-        with self._write_lock:
+        with self._write_lock, self._turn(wait=True):
+            self._load_state()
             # Recorded first, so a crash mid-rebuild still finishes the rebuild at the next sync.
             self._write_state(seq=0, pending_rebuild=True)
-            return self._sync(store, progress, workers)
+            try:
+                return self._sync(store, progress, workers)
+            finally:
+                self.engine.release_writer()
 
     def count(self) -> int:
         return self.engine.count()
@@ -459,7 +524,8 @@ class SearchIndex:
         """Every indexed version of the story `key` (a story URL's SURT) in its
         near-duplicate group, earliest first: what "also published by" lists. Empty when
         the story is alone or not indexed. Two indexed lookups, no query."""
-        members = _earliest_first(self.engine.by_group(self.neardup.group(key) or key))
+        with self.engine.snapshot():
+            members = _earliest_first(self.engine.by_group(self.neardup.group(key) or key))
         return [{**m.data, "key": m.key} for m in members]
 
     def close(self) -> None:
@@ -494,20 +560,23 @@ class SearchIndex:
             raise QueryError(f"page must be between 1 and {MAX_PAGE}")
         if not isinstance(per_page, int) or per_page < 1 or per_page > MAX_PER_PAGE:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
-        if not self._result_cache:
-            return self._search(query, sort, page, per_page, facets)
-        key = (query, sort, page, per_page, facets, self.engine.generation)
-        with self._results_lock:
-            cached = self._results.get(key)
-            if cached is not None:
-                self._results.move_to_end(key)
-                return cached
-        results = self._search(query, sort, page, per_page, facets)
-        with self._results_lock:
-            self._results[key] = results
-            while len(self._results) > self._result_cache:
-                self._results.popitem(last=False)
-        return results
+        # One searcher from the first lookup to the last stored field read: the
+        # addresses of hits mean nothing to a searcher reloaded after another commit.
+        with self.engine.snapshot(), _engine_failures(query):
+            if not self._result_cache:
+                return self._search(query, sort, page, per_page, facets)
+            key = (query, sort, page, per_page, facets, self.engine.generation)
+            with self._results_lock:
+                cached = self._results.get(key)
+                if cached is not None:
+                    self._results.move_to_end(key)
+                    return cached
+            results = self._search(query, sort, page, per_page, facets)
+            with self._results_lock:
+                self._results[key] = results
+                while len(self._results) > self._result_cache:
+                    self._results.popitem(last=False)
+            return results
 
     def _search(self, query: str, sort: str, page: int, per_page: int, facets: bool) -> SearchResults:
         planner = Planner(self.engine.doc_freq)
@@ -571,6 +640,22 @@ class SearchIndex:
             ],
             score=first.score,
         )
+
+
+class SearchEngineError(RuntimeError):
+    """The engine failed on a query (not the query's fault): the index may be damaged."""
+
+
+@contextmanager
+def _engine_failures(query: str) -> Iterator[None]:
+    # tantivy's panics reach Python as pyo3's PanicException, a BaseException that
+    # `except Exception` in callers would let through as a crash: give it a name.
+    try:
+        yield
+    except BaseException as e:
+        if type(e).__name__ != "PanicException":
+            raise
+        raise SearchEngineError(f"the search engine failed on {query!r}: {e}; run `vazeh reindex`") from e
 
 
 def _earliest_first(members: list[EngineHit]) -> list[EngineHit]:

@@ -10,7 +10,10 @@ applies rules of its own (its default tokenizer would drop long tokens and split
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -90,9 +93,11 @@ class TantivyEngine:
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
         self._threads = threads
-        self._searcher: tantivy.Searcher | None = None
+        # The searcher and the generation it sees, replaced together.
+        self._view: tuple[tantivy.Searcher, tuple[int, int]] | None = None
         self._loaded_at = 0.0
-        self._generation: tuple[int, int] = (0, 0)
+        # A search pins one searcher for all its steps (see snapshot), per thread.
+        self._pinned = threading.local()
 
     # --- writing ----------------------------------------------------------
     @property
@@ -135,31 +140,60 @@ class TantivyEngine:
     def commit(self) -> None:
         if self._writer is not None:
             self._writer.commit()
-            self._searcher = None
+            self._view = None
 
     def wait_merges(self) -> None:
         if self._writer is not None:
             self._writer.wait_merging_threads()
             self._writer = None
-            self._searcher = None
+            self._view = None
+
+    def release_writer(self) -> None:
+        """Let go of tantivy's writer lock (after a commit), so that a writer in
+        another process can take its turn; the next write opens a writer again."""
+        # Merges started by the commits are let finish: a writer dropped mid-merge
+        # abandons it, and syncs of a few stories each would pile up small segments.
+        self.wait_merges()
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.rollback()
             self._writer = None
-        self._searcher = None
+        self._view = None
 
     # --- reading ----------------------------------------------------------
     @property
     def searcher(self) -> tantivy.Searcher:
+        pinned = getattr(self._pinned, "view", None)
+        if pinned is not None:
+            return pinned[0]
+        return self._current()[0]
+
+    def _current(self) -> tuple[tantivy.Searcher, tuple[int, int]]:
         # Another process (the CLI) may have committed; pick that up at most once a second.
+        # One read of the shared pair: a commit on another thread may reset it meanwhile.
         now = time.monotonic()
-        if self._searcher is None or now - self._loaded_at > 1.0:
+        view = self._view
+        if view is None or now - self._loaded_at > 1.0:
             self.index.reload()
-            self._searcher = self.index.searcher()
-            self._loaded_at = now
-            self._generation = self._meta_stamp()
-        return self._searcher
+            view = (self.index.searcher(), self._meta_stamp())
+            self._view, self._loaded_at = view, now
+        return view
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read in the block uses one searcher. A document address means something
+        only to the searcher that returned it: taken from one and loaded from another
+        (reloaded after a commit of another process) it is another story's address, or
+        past the end of a segment (a panic in tantivy)."""
+        if getattr(self._pinned, "view", None) is not None:
+            yield  # nested: the outer block's searcher holds
+            return
+        self._pinned.view = self._current()
+        try:
+            yield
+        finally:
+            self._pinned.view = None
 
     def _meta_stamp(self) -> tuple[int, int]:
         try:
@@ -171,9 +205,10 @@ class TantivyEngine:
     @property
     def generation(self) -> tuple[int, int]:
         """Changes whenever the searcher sees another commit (tantivy rewrites meta.json
-        at each one): what cached results are keyed by."""
-        _ = self.searcher
-        return self._generation
+        at each one): what cached results are keyed by. Inside a snapshot, the
+        generation of the snapshot's searcher."""
+        pinned = getattr(self._pinned, "view", None)
+        return pinned[1] if pinned is not None else self._current()[1]
 
     def count(self) -> int:
         return self.searcher.num_docs

@@ -1,0 +1,7 @@
+"""The standing hostile-input suite (issue #12): servers that misbehave, files that
+are damaged, requests that are malformed, and several writers on one home.
+
+Each module here is self-contained (pytest runs with --import-mode=importlib), and
+everything they start listens on 127.0.0.1 only. Shared fixtures come from
+tests/conftest.py (`home`, `archive`, `sample_site`).
+"""
