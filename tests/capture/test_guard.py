@@ -66,15 +66,46 @@ def test_every_redirect_hop_is_checked_again(archive, site, monkeypatch):
     assert [c.status for c in archive.iter_captures()] == [301]
 
 
-def test_dns_rebinding_is_caught_on_the_connected_socket(archive, site, monkeypatch):
-    # The name resolves to a public address for the check, but the connection lands on loopback.
+def test_the_connection_goes_to_the_address_the_guard_checked(archive, site, monkeypatch):
+    # No system resolver knows rebind.invalid: the capture can only succeed if the
+    # socket is opened to the address the guard's own lookup returned and checked.
+    lookups = []
+
+    async def checked(host, port):
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(guard, "resolve", checked)
+    port = site.server_address[1]
+    url = f"http://rebind.invalid:{port}/news/1"
+    report = capture_urls(archive, [url], FetchConfig(rate=100, allow_private=True, obey_robots=False))
+    assert report.captured == 1, report.errors
+    [cap] = archive.captures(url)
+    record = archive.read_record(cap)
+    assert record.rec_headers.get_header("WARC-IP-Address") == "127.0.0.1"
+    assert set(lookups) == {"rebind.invalid"}
+
+
+def test_dns_rebinding_connects_to_the_checked_address_not_the_new_one(archive, site, monkeypatch):
+    # The check is told 127.0.0.2 (counted as public here); the system resolver says
+    # localhost is 127.0.0.1, where the site listens. The connection must go to
+    # 127.0.0.2, where nothing listens, and never reach the site.
+    _only_127_0_0_2_is_public(monkeypatch)
+
     async def public(host, port):
-        return ["93.184.216.34"]
+        return ["127.0.0.2"]
 
     monkeypatch.setattr(guard, "resolve", public)
     url = site.base_url.replace("127.0.0.1", "localhost") + "/news/1"
-    report = capture_urls(archive, [url], FetchConfig(rate=100, obey_robots=False))
-    assert report.refused == 1 and archive.count() == 0
+    report = capture_urls(archive, [url], FetchConfig(rate=100, obey_robots=False, retries=0))
+    assert report.failed == 1 and report.captured == 0
+    assert "ConnectError" in report.errors[0]
+    assert archive.count() == 0
+
+
+def _only_127_0_0_2_is_public(monkeypatch):
+    real = guard.refusal
+    monkeypatch.setattr(guard, "refusal", lambda ip: None if str(ip) == "127.0.0.2" else real(ip))
 
 
 def test_disguised_loopback_spellings_are_refused(archive, site):

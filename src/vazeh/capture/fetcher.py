@@ -9,9 +9,18 @@ exchange it completes becomes a request + response (or revisit) record pair.
 - Bodies are read with `aiter_raw`: the bytes are kept exactly as served
   (still gzip'd if the server compressed them); only Transfer-Encoding, which
   httpx has already undone, is dropped from the stored headers.
-- A body larger than `max_bytes`, or slower than `max_seconds`, is cut and its
-  record marked `WARC-Truncated: length` / `time`. A gzip bomb is harmless: it is
-  stored compressed and only ever inflated up to a limit.
+- Every attempt has deadlines that hold however the server paces its bytes:
+  the response head (connect, TLS, status line and headers) must be complete
+  within `timeout`, and the whole exchange within `max_seconds` (default four
+  times `timeout`). httpx's own timeouts are per read, so a server dripping a
+  byte every few seconds would otherwise hold an attempt for as long as it liked.
+- A body larger than `max_bytes`, or still arriving at the deadline, is cut and
+  its record marked `WARC-Truncated: length` / `time`. A gzip bomb is harmless:
+  it is stored compressed and only ever inflated up to a limit.
+- Connections go only to addresses the guard has just checked (see
+  `GuardedBackend`): the name is resolved once per connection, every address
+  checked, and the socket opened to that address, so DNS rebinding between the
+  check and the connect has nothing to exploit.
 - Timeouts, connection errors and 5xx are retried with exponential backoff.
 """
 
@@ -19,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
+import ssl
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,11 +36,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from vazeh import __version__
 from vazeh.archive import Archive, Capture, decode_content, detect_charset
-from vazeh.capture.guard import AddressRefused, check_host, check_ip
+from vazeh.capture.guard import AddressRefused, GuardedBackend, check_host, check_ip
 from vazeh.capture.pacing import HostPacer
 from vazeh.capture.robots import RobotsCache
 
@@ -53,8 +63,10 @@ class FetchConfig:
     rate: float = 1.0  # requests per second per host
     concurrency: int = 8  # hosts fetched at the same time
     max_bytes: int = DEFAULT_MAX_BYTES
-    max_seconds: float = 120.0  # whole-body read time before the record is cut
-    timeout: float = 30.0  # connect/read timeout for one attempt
+    # Deadline of one attempt's whole exchange, head and body; a body still arriving
+    # then is cut and archived as WARC-Truncated: time. None: 4 x timeout.
+    max_seconds: float | None = None
+    timeout: float = 30.0  # the response head must be complete within this; also each connect/read
     retries: int = 3
     backoff: float = 1.0  # seconds before the first retry; doubled after each
     max_redirects: int = 10
@@ -93,6 +105,8 @@ class CaptureOutcome:
     hops: list[Fetched] = field(default_factory=list)
     skipped: str | None = None  # "robots.txt" or "address refused: ..."
     error: str | None = None
+
+    stopped_at: str | None = None  # the URL that was skipped or failed (a redirect target, say)
 
     @property
     def final(self) -> Fetched | None:
@@ -136,6 +150,10 @@ class CaptureReport:
             self.errors.append(f"{outcome.url}: {outcome.skipped or outcome.error}")
 
 
+class AttemptTimeout(Exception):
+    """An attempt ran past its deadline (the head within `timeout`, the exchange within `max_seconds`)."""
+
+
 class _Retryable(Exception):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
@@ -156,13 +174,22 @@ class Fetcher:
         # run on one worker thread, in order, so the event loop keeps fetching.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vazeh-archive")
         self._client: httpx.AsyncClient | None = None
+        # Origins whose robots.txt fetch was refused by the guard at connect time, so
+        # the URL is reported as refused and not as blocked by robots.txt.
+        self._refused: dict[str, AddressRefused] = {}
+
+    @property
+    def total_seconds(self) -> float:
+        """The deadline of one attempt's whole exchange."""
+        c = self.config
+        return c.max_seconds if c.max_seconds is not None else 4 * c.timeout
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(self.config.timeout),
             headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate"},
-            trust_env=False,  # a proxy from the environment would bypass the address guard
+            transport=_guarded_transport(self.config.allow_private),
         )
         return self
 
@@ -177,11 +204,17 @@ class Fetcher:
         outcome = CaptureOutcome(url)
         current = urldefrag(url.strip())[0]  # a #fragment never reaches the server
         for _ in range(self.config.max_redirects + 1):
+            outcome.stopped_at = current
             try:
                 _check_scheme(current)
+                # Checked here too, though every connection is checked: a refused URL is
+                # reported as refused before its robots.txt is asked for.
                 await self._check_address(current)
                 if self.config.obey_robots:
                     if not await self.robots.allowed(current):
+                        refused = self._refused.get(_origin(current))
+                        if refused is not None:
+                            raise refused
                         outcome.skipped = "robots.txt"
                         return outcome
                     delay = self.robots.crawl_delay(current)
@@ -197,8 +230,13 @@ class Fetcher:
             outcome.hops.append(hop)
             location = hop.header("Location")
             if hop.status not in REDIRECT_STATUSES or not location:
+                outcome.stopped_at = None
                 return outcome
-            current = urldefrag(urljoin(current, location.strip()))[0]
+            try:
+                current = _redirect_target(current, location)
+            except ValueError as e:
+                outcome.error = str(e)
+                return outcome
         outcome.error = f"more than {self.config.max_redirects} redirects"
         return outcome
 
@@ -246,11 +284,24 @@ class Fetcher:
     async def _attempt(self, url: str, extra_headers: dict[str, str] | None, *, last: bool) -> Fetched:
         assert self._client is not None
         parts = urlsplit(url)
-        # Checked before every attempt, not once: DNS answers change between retries.
-        await self._check_address(url)
+        # The guard checks the address of every new connection (GuardedBackend), so
+        # a retry after a DNS change is checked again without a lookup of its own here.
         request = self._client.build_request("GET", url, headers=extra_headers)
+        loop = asyncio.get_running_loop()
+        total = self.total_seconds
+        deadline = loop.time() + total
+        head_seconds = min(self.config.timeout, total)
         try:
-            response = await self._client.send(request, stream=True)
+            async with asyncio.timeout(head_seconds):
+                response = await self._client.send(request, stream=True)
+        except TimeoutError as e:
+            err = AttemptTimeout(
+                f"no complete response head from {parts.netloc} within {head_seconds:g} s "
+                "(the server is too slow or drips its headers; if it is only slow, raise the timeout, e.g. --timeout)"
+            )
+            if last:
+                raise err from e
+            raise _Retryable(_describe(err)) from e
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:
             if last:
                 raise
@@ -258,10 +309,14 @@ class Fetcher:
         try:
             ip = _peer_ip(response)
             if ip is not None:
+                # GuardedBackend connected to a checked address; this holds should the
+                # transport ever be swapped for one that resolves by itself.
                 check_ip(ip, parts.hostname or "", allow_private=self.config.allow_private)
             if (response.status_code >= 500 or response.status_code == 429) and not last:
                 raise _Retryable(f"HTTP {response.status_code}", _retry_after(response.headers.get("Retry-After")))
-            raw, truncated = await self._read_body(response, last=last)
+            raw, truncated = await self._read_body(response, deadline, last=last)
+            if truncated == "time":
+                log.warning("%s: cut at the %g s deadline of the exchange, archived as WARC-Truncated: time", url, total)
         finally:
             await response.aclose()
         return Fetched(
@@ -275,18 +330,20 @@ class Fetcher:
             request_headers=list(request.headers.multi_items()),
         )
 
-    async def _read_body(self, response: httpx.Response, *, last: bool) -> tuple[bytes, str | None]:
+    async def _read_body(self, response: httpx.Response, deadline: float, *, last: bool) -> tuple[bytes, str | None]:
         chunks: list[bytes] = []
         size = 0
-        started = time.monotonic()
         try:
-            async for chunk in response.aiter_raw():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > self.config.max_bytes:
-                    return b"".join(chunks)[: self.config.max_bytes], "length"
-                if time.monotonic() - started > self.config.max_seconds:
-                    return b"".join(chunks), "time"
+            # A timer, not a check per chunk: a body that stalls between bytes must be cut
+            # at the deadline too, not at the next byte.
+            async with asyncio.timeout_at(deadline):
+                async for chunk in response.aiter_raw():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > self.config.max_bytes:
+                        return b"".join(chunks)[: self.config.max_bytes], "length"
+        except TimeoutError:
+            return b"".join(chunks), "time"
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:
             if not last:
                 raise _Retryable(_describe(e)) from e
@@ -324,14 +381,65 @@ class Fetcher:
 
     async def _fetch_robots(self, url: str) -> tuple[int, bytes]:
         """robots.txt through the same guard and pacing, not archived; up to 5 redirects."""
+        origin = _origin(url)
         for _ in range(6):
-            hop = await self._exchange(url, archive_it=False, extra_headers=None)
+            try:
+                hop = await self._exchange(url, archive_it=False, extra_headers=None)
+            except AddressRefused as e:
+                self._refused[origin] = e
+                raise
             location = hop.header("Location")
             if hop.status in REDIRECT_STATUSES and location:
-                url = urljoin(url, location)
+                url = _redirect_target(url, location)
                 continue
             return hop.status, hop.body(1 << 20)
         return 404, b""
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _redirect_target(current: str, location: str) -> str:
+    """The URL a Location header points to, or ValueError naming both when it is not a URL."""
+    try:
+        target = urldefrag(urljoin(current, location.strip()))[0]
+        urlsplit(target).port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as e:
+        raise ValueError(f"{current} redirects to {location!r}, which is not a valid URL ({e})") from None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        raise ValueError(f"{current} redirects to {location!r}, which has control characters in it")
+    return target
+
+
+def _ssl_context() -> ssl.SSLContext:
+    # certifi's roots, as httpx uses by default; no SSL_CERT_FILE from the environment,
+    # like the rest of the client, which ignores proxy variables for the guard's sake.
+    return httpx.create_ssl_context(trust_env=False)
+
+
+def _guarded_transport(allow_private: bool) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose every TCP connection goes through `GuardedBackend`.
+
+    httpx does not take a network backend, so its connection pool is rebuilt with
+    one; proxies are left out on purpose (they would resolve names themselves).
+    """
+    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
+        raise RuntimeError(
+            f"httpx {httpx.__version__} builds its transport differently than vazeh expects; "
+            "capture cannot pin connections to checked addresses (install httpx 0.27 or 0.28)"
+        )
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=GuardedBackend(allow_private=allow_private),
+    )
+    return transport
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -6,10 +6,12 @@ metadata services (169.254.169.254) or multicast groups. The guard resolves the
 host name and refuses the URL if ANY address it resolves to is not global.
 
 DNS rebinding (a name that resolves to a public address for the check and to a
-private one for the connection) is closed by a second check: after httpx has
-connected, the fetcher reads the peer address of the actual socket and drops the
-response, unread and unarchived, when that address is refused. So the check
-that decides is made on the address really connected to, at every redirect hop.
+private one for the connection) is closed by never resolving twice: the
+fetcher's connections are opened by `GuardedBackend`, which resolves the name,
+checks every address, and connects to one of exactly those addresses. The
+request is only written to a socket whose peer was checked; TLS still sends the
+host name (SNI) and verifies the certificate against it, because httpcore
+passes the origin's host name to `start_tls`, not the address.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import typing
+
+import httpcore
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -75,7 +80,8 @@ async def resolve(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
         raise OSError(f"cannot resolve {host}: {e.strerror or e}") from e
-    return sorted({info[4][0] for info in infos})
+    # getaddrinfo's order is the system's preference (RFC 6724); keep it, once each.
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 async def check_host(host: str, port: int, *, allow_private: bool = False) -> list[str]:
@@ -84,3 +90,54 @@ async def check_host(host: str, port: int, *, allow_private: bool = False) -> li
     for ip in addresses:
         check_ip(ip, host, allow_private=allow_private)
     return addresses
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that connects only to addresses the guard has checked.
+
+    `connect_tcp` gets the URL's host name; it resolves it once, refuses the
+    connection (AddressRefused, before any byte is sent) when any address is off
+    limits, and otherwise connects to the checked addresses in order. No second
+    lookup happens anywhere, so there is nothing for a rebinding DNS server to
+    answer differently.
+    """
+
+    def __init__(self, *, allow_private: bool = False, inner: httpcore.AsyncNetworkBackend | None = None):
+        self.allow_private = allow_private
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            addresses = await check_host(host, port, allow_private=self.allow_private)
+        except OSError as e:
+            raise httpcore.ConnectError(str(e)) from e
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} resolves to no address")
+        error: Exception | None = None
+        for ip in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    ip, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
+                error = e
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError(f"capture connects over TCP only, not to the unix socket {path}")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
