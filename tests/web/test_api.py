@@ -98,7 +98,8 @@ def test_cdx_time_range_limit_sort_fields_and_json(client, sample):
 
 def test_cdx_reports_bad_parameters(client):
     for params in ({"url": "x.example", "matchType": "fuzzy"}, {"url": "x.example", "from": "20x"},
-                   {"url": "x.example", "fl": "nope"}, {"url": "x.example", "filter": "mime:("}):
+                   {"url": "x.example", "fl": "nope"}, {"url": "x.example", "filter": "~mime:("}, {"url": "x.example", "filter": "nofield:x"},
+                   {"url": "http://[::1"}, {"url": "x.example", "from": "00000000000000"}):
         r = client.get("/cdx", params=params)
         assert r.status_code == 400, params
         assert r.text.strip()

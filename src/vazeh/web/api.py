@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
@@ -16,7 +16,8 @@ from vazeh.archive import Capture
 from vazeh.extract.model import StoredArticle
 from vazeh.web import cdx
 from vazeh.web.fmt import jalali
-from vazeh.web.replay import clean_url
+from vazeh.web.pages import MAX_ID
+from vazeh.web.replay import archived_url
 from vazeh.web.room import SearchUnavailable
 
 router = APIRouter()
@@ -128,7 +129,7 @@ def list_articles(
 
 
 @router.get("/api/articles/{article_id}", response_model=ArticleOut, tags=["articles"], summary="One article")
-def get_article(request: Request, article_id: int) -> ArticleOut:
+def get_article(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> ArticleOut:
     shelf = request.app.state.room.shelf()
     s = shelf.articles.get(article_id)
     if s is None:
@@ -169,7 +170,7 @@ def search(
             summary="Every capture of a URL, oldest first")
 def captures(request: Request, url: str = Query(..., min_length=1, max_length=8000)) -> list[CaptureOut]:
     archive = request.app.state.room.shelf().archive
-    return [capture_out(c) for c in archive.captures(clean_url(url, ""))]
+    return [capture_out(c) for c in archive.captures(archived_url(url, ""))]
 
 
 @router.get("/cdx", tags=["captures"], summary="CDX server query (pywb parameters)",
@@ -185,7 +186,9 @@ def cdx_query(
     fl: str | None = Query(None, description="fields, comma-separated"),
     sort: str | None = Query(None, description="reverse | closest"),
     closest: str | None = Query(None),
-    filter: list[str] | None = Query(None, description="[!]field:regex"),  # noqa: A002 - pywb's name
+    filter: list[str] | None = Query(  # noqa: A002 - pywb's name
+        None, description="[!]field:text (contains), [!]=field:text (equals), [!]~field:regex (RE2, from the start)"
+    ),
 ) -> Response:
     try:
         query = cdx.parse_query(url, match_type=matchType, from_=from_, to=to, limit=limit, output=output,

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vazeh.config import home_path
 from vazeh.web import admin, api, feeds, pages, replay
+from vazeh.web.errors import BadRequest, CatchAll, error_body, wants_json, wants_text
 from vazeh.web.fmt import (
     display_url,
     fa_digits,
@@ -133,6 +134,8 @@ def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> 
     app.state.config = config
     app.state.templates = make_templates(config.site_name)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    # Inside RoomHeaders, so the 500 page it writes gets the room's policy too.
+    app.add_middleware(CatchAll)
     app.add_middleware(RoomHeaders)
     for module in (pages, replay, feeds, api, admin):
         app.include_router(module.router)
@@ -146,6 +149,16 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_pages(app: FastAPI) -> None:
+    def answer(request: Request, status: int, heading: str, fa: str, en: str,
+               headers: dict[str, str] | None = None) -> Response:
+        path = request.url.path
+        if wants_json(path) or wants_text(path):
+            body, ctype = error_body(path, status, heading, fa, en)
+            return Response(body, status_code=status, headers=headers, media_type=ctype.decode())
+        return app.state.templates.TemplateResponse(
+            request, "error.html", {"heading": heading, "message": fa}, status_code=status, headers=headers
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
@@ -156,6 +169,10 @@ def _error_pages(app: FastAPI) -> None:
             request, "error.html", {"heading": heading, "message": message}, status_code=exc.status_code
         )
 
+    @app.exception_handler(BadRequest)
+    async def bad_input(request: Request, exc: BadRequest) -> Response:
+        return answer(request, exc.status, exc.heading, exc.fa, exc.en)
+
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(
@@ -163,9 +180,7 @@ def _error_pages(app: FastAPI) -> None:
         )
         if _wants_json(request):
             return JSONResponse({"detail": problems}, status_code=400)
-        return app.state.templates.TemplateResponse(
-            request, "error.html", {"heading": "درخواست نادرست", "message": problems}, status_code=400
-        )
+        return answer(request, 400, "درخواست نادرست", f"پارامترهای این درخواست درست نیستند ({problems}).", problems)
 
 
 def serve(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vazeh.archive import Capture
@@ -17,6 +17,8 @@ from vazeh.web.listing import TRAIL_SEP
 from vazeh.web.room import ReadingRoom, SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
+# Ids are SQLite integers: a larger one in the address is answered 400, not OverflowError's 500.
+MAX_ID = 2**63 - 1
 
 
 def room_of(request: Request) -> ReadingRoom:
@@ -172,7 +174,7 @@ def same_story(room: ReadingRoom, stored: StoredArticle, limit: int = 10) -> lis
 
 
 @router.get("/article/{article_id}", response_class=HTMLResponse)
-def article(request: Request, article_id: int) -> Response:
+def article(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> Response:
     room = room_of(request)
     shelf = room.shelf()
     stored = shelf.articles.get(article_id)
@@ -197,7 +199,9 @@ def article(request: Request, article_id: int) -> Response:
 
 
 @router.get("/article/{article_id}/diff/{other_id}", response_class=HTMLResponse)
-def article_versions_diff(request: Request, article_id: int, other_id: int) -> Response:
+def article_versions_diff(
+    request: Request, article_id: int = Path(ge=0, le=MAX_ID), other_id: int = Path(ge=0, le=MAX_ID)
+) -> Response:
     shelf = room_of(request).shelf()
     a, b = shelf.articles.get(article_id), shelf.articles.get(other_id)
     if a is None or b is None:
@@ -209,9 +213,9 @@ def article_versions_diff(request: Request, article_id: int, other_id: int) -> R
 
 @router.get("/captures", response_class=HTMLResponse)
 def captures(request: Request, url: str = Query(..., min_length=1, max_length=8000)) -> Response:
-    from vazeh.web.replay import clean_url
+    from vazeh.web.replay import archived_url
 
-    url = clean_url(url, "")
+    url = archived_url(url, "")
     shelf = room_of(request).shelf()
     caps = shelf.archive.captures(url)
     if not caps:

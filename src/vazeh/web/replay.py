@@ -12,21 +12,36 @@ Archived pages are hostile content. Every replayed response carries
 it can neither read the reading room's cookies nor call its API with them. The
 same policy limits every fetch to this server (`default-src`), so nothing in a
 replayed page reaches the live web even if the rewriter missed a URL.
+
+Replay never names the request's Host: a memento is cached publicly, so a forged
+Host would be served to every later reader. Absolute addresses come from the
+configured `public_url`; without one, Link targets are relative and the policy
+says `'self'`.
+
+Rewriting is CPU work under the GIL, so it is bounded: an HTML page or stylesheet
+larger than MAX_REWRITE_BYTES is not rewritten (a page gets a notice pointing at
+its raw bytes, a stylesheet is served as captured, still sandboxed), and replays
+run on a few threads of their own so they cannot take every request thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
-from vazeh.archive import ArchivedResponse, ArchiveError, Capture, decode_html
-from vazeh.web.fmt import jalali
+from vazeh.archive import ArchivedResponse, ArchiveError, Capture, decode_html, surt
+from vazeh.web.errors import BadRequest
+from vazeh.web.fmt import display_url, jalali
 from vazeh.web.rewrite import UrlRewriter, banner_html, document_base, insert_banner, rewrite_html
 
 router = APIRouter()
@@ -38,12 +53,31 @@ _MODS = {"", "id_", "im_", "cs_", "js_", "if_", "oe_", "fr_", "mp_"}
 _KEEP = {"content-type", "content-language"}
 _DROP = {"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive"}
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+# An HTML page or stylesheet above this is not rewritten (see the module doc). News
+# pages are 50-500 KB; 4 MiB of dense tags rewrites in about a second.
+MAX_REWRITE_BYTES = 4 << 20
+MAX_URL_LENGTH = 8000
+# Replays at once in one worker. Each holds a thread (and the GIL while it
+# rewrites), so more would only slow the pages the room's other readers wait for.
+REPLAY_THREADS = 2
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_NOT_TOKEN_CHAR = re.compile(r"[^!#$&'*+.^_`|~0-9A-Za-z-]")
+_NOT_HEADER_CHAR = re.compile(r"[^\t\x20-\x7e]+")
+_URL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Schemes with no `//` that clean_url would otherwise read as a host (`mailto:a@b.c` is user `mailto` at b.c).
+_OTHER_SCHEME = re.compile(
+    r"^\s*(?:javascript|vbscript|data|mailto|tel|sms|about|blob|file|view-source|chrome|urn|magnet|news|geo):", re.I
+)
 
 
-def archive_csp(origin: str) -> str:
+def archive_csp(origin: str | None) -> str:
     """The replay's policy: sandboxed (opaque origin, no scripts) and fetching only
-    from the archive's own replay path, never the live web or the reading room's API."""
-    archive_only = f"{origin}/web/"
+    from the archive's own replay path, never the live web or the reading room's API.
+
+    Without a configured origin the policy names `'self'` (the room's origin, which
+    browsers take from the document's URL even in a sandbox): no path limit then,
+    but no script runs to reach the API and the room's cookie is SameSite=Strict."""
+    archive_only = f"{origin}/web/" if origin else "'self'"
     return (
         "sandbox allow-popups allow-popups-to-escape-sandbox; "
         f"default-src {archive_only} data: blob: 'unsafe-inline'; "
@@ -52,10 +86,15 @@ def archive_csp(origin: str) -> str:
     )
 
 
+def public_base(request: Request) -> str:
+    """The configured address of the room without a trailing slash, or "" (relative links)."""
+    configured = getattr(request.app.state.config, "public_url", None)
+    return configured.strip().rstrip("/") if configured else ""
+
+
 def hostile_headers(request: Request) -> dict[str, str]:
-    origin = f"{request.url.scheme}://{request.url.netloc}"
     return {
-        "Content-Security-Policy": archive_csp(origin),
+        "Content-Security-Policy": archive_csp(public_base(request) or None),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cross-Origin-Opener-Policy": "same-origin",
@@ -81,13 +120,27 @@ def pad_timestamp(ts: str, *, upper: bool = False) -> str:
     return (ts + "00000101000000"[len(ts):])[:14] if len(ts) < 14 else ts
 
 
+class TimestampError(ValueError):
+    """A replay timestamp that names no time; the message is for the reader (Persian)."""
+
+
 def parse_timestamp(ts: str) -> datetime:
+    """The time a 1-14 digit timestamp names (UTC); raises TimestampError for no time.
+
+    A day past the month's end (`20240231`) is read as the month's last day, as
+    readers shorten timestamps; a month 13, hour 24 or year 0000 is refused.
+    """
+    if not (ts.isascii() and ts.isdigit() and 1 <= len(ts) <= 14):
+        raise TimestampError(f"«{ts}» برچسب زمانی نیست؛ ۱ تا ۱۴ رقم بنویسید، مثل 20240131 یا 2024.")
     full = pad_timestamp(ts)
-    try:
-        return datetime.strptime(full, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    except ValueError:
-        # A padded day like the 31st of a short month: fall back to the month's start.
-        return datetime.strptime(full[:6] + "01000000", "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    year, month, day = int(full[0:4]), int(full[4:6]), int(full[6:8])
+    hour, minute, second = int(full[8:10]), int(full[10:12]), int(full[12:14])
+    if not (1 <= year <= 9999 and 1 <= month <= 12 and day >= 1 and hour <= 23 and minute <= 59 and second <= 59):
+        raise TimestampError(
+            f"برچسب زمانی «{ts}» زمانی را نشان نمی‌دهد (سال ۰۰۰۱ تا ۹۹۹۹، ماه ۰۱ تا ۱۲، ساعت ۰۰ تا ۲۳...)."
+        )
+    day = min(day, calendar.monthrange(year, month)[1])
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def clean_url(raw: str, query: str) -> str:
@@ -100,6 +153,35 @@ def clean_url(raw: str, query: str) -> str:
         url = "http://" + url.lstrip("/")
     if query:
         url += "?" + query
+    return url
+
+
+def archived_url(raw: str, query: str = "") -> str:
+    """clean_url, refusing (BadRequest, 400) whatever cannot be an archived web address:
+    other schemes (`javascript:`, `data:`), a broken authority (`http://[::1`, port
+    99999), control characters (`%0d%0a`), or an address longer than MAX_URL_LENGTH."""
+    url = clean_url(raw, query)
+    shown = display_url(url)[:200]
+    if _OTHER_SCHEME.match(raw):
+        raise BadRequest(f"«{display_url(raw)[:200]}» نشانی وب (http یا https) نیست.",
+                         f"{raw[:200]!r} is not an http(s) address", heading="نشانی نادرست")
+    if len(url) > MAX_URL_LENGTH:
+        raise BadRequest(f"نشانی بیش از {MAX_URL_LENGTH} نویسه است.", f"the URL is longer than {MAX_URL_LENGTH} characters",
+                         status=414, heading="نشانی بسیار بلند")
+    if _URL_CONTROL.search(url):
+        raise BadRequest("نشانی نویسهٔ کنترلی (مانند CR، LF یا NUL) دارد و نشانی وب نیست.",
+                         "the URL holds control characters (CR, LF, NUL...)", heading="نشانی نادرست")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or past 65535
+        host = parts.hostname
+        surt(url)
+    except ValueError:
+        raise BadRequest(f"«{shown}» نشانی وب درستی نیست.", f"{url[:200]!r} is not a valid web address",
+                         heading="نشانی نادرست") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise BadRequest(f"«{shown}» نشانی وب (http یا https) نیست.", f"{url[:200]!r} is not an http(s) address",
+                         heading="نشانی نادرست")
     return url
 
 
@@ -119,7 +201,7 @@ class MementoLinks:
 
 
 def memento_links(request: Request, url: str) -> MementoLinks:
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     return MementoLinks(url, f"{base}/web/{url}", f"{base}/timemap/link/{url}")
 
 
@@ -143,22 +225,43 @@ def not_archived(request: Request, url: str) -> Response:
     )
 
 
+def _replay_limiter(request: Request) -> anyio.CapacityLimiter:
+    # Made in the running loop (a limiter belongs to one); a new loop, as each test
+    # client starts, gets a new one.
+    loop = asyncio.get_running_loop()
+    held = getattr(request.app.state, "replay_limiter", None)
+    if held is None or held[0] is not loop:
+        held = (loop, anyio.CapacityLimiter(REPLAY_THREADS))
+        request.app.state.replay_limiter = held
+    return held[1]
+
+
 @router.api_route("/web/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
-def replay(request: Request, rest: str) -> Response:
+async def replay(request: Request, rest: str) -> Response:
+    # Not the request threads every other page shares: a few slow replays at once
+    # (large pages being rewritten) would otherwise leave the home page waiting for one.
+    return await anyio.to_thread.run_sync(_replay, request, rest, limiter=_replay_limiter(request))
+
+
+def _replay(request: Request, rest: str) -> Response:
     first, _, remainder = rest.partition("/")
     if re.fullmatch(r"\d{0,14}\*", first) and remainder:
         # pywb's `/web/2024*/url` asks for the list of captures.
-        url = clean_url(remainder, request.url.query)
+        url = archived_url(remainder, request.url.query)
         return RedirectResponse(f"/captures?url={quote(url, safe='')}", status_code=302)
     ts, mod, raw_url = _split(rest)
     if mod not in _MODS:
-        return PlainTextResponse(f"unknown replay modifier {mod!r}", status_code=400)
-    url = clean_url(raw_url, request.url.query)
+        raise BadRequest(f"«{mod}» نشانهٔ شناخته‌شده‌ای برای بازپخش نیست (id_، im_، cs_، js_، if_ …).",
+                         f"unknown replay modifier {mod!r}")
+    url = archived_url(raw_url, request.url.query)
     archive = _room(request).shelf().archive
     links = memento_links(request, url)
     if ts is None:
         return timegate(request, url, links)
-    at = parse_timestamp(ts)
+    try:
+        at = parse_timestamp(ts)
+    except TimestampError as e:
+        raise BadRequest(str(e), f"timestamp {ts!r} names no time", heading="برچسب زمانی نادرست") from None
     capture = archive.nearest(url, at)
     if capture is None:
         return not_archived(request, url)
@@ -180,7 +283,7 @@ def timegate(request: Request, url: str, links: MementoLinks) -> Response:
     if wanted:
         try:
             at = parsedate_to_datetime(wanted)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return PlainTextResponse(
                 f"Accept-Datetime {wanted!r} is not an HTTP date (e.g. Tue, 14 Mar 2023 10:00:00 GMT)",
                 status_code=400,
@@ -208,7 +311,7 @@ def serve_memento(request: Request, capture: Capture, mod: str, links: MementoLi
     # A memento at its canonical timestamp never changes.
     headers["Cache-Control"] = "public, max-age=86400"
     headers["Memento-Datetime"] = http_date(capture.captured_at)
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     headers["Link"] = links.header(
         [f'<{base}/web/{capture.timestamp14}/{header_url(capture.url)}>; rel="memento"; '
          f'datetime="{http_date(capture.captured_at)}"']
@@ -222,19 +325,33 @@ def _status(archived: ArchivedResponse) -> int:
     return archived.status if 200 <= archived.status <= 599 else 200
 
 
+def header_name(name: str) -> str:
+    """An archived header's name as an HTTP token: characters outside the token set
+    (non-Latin letters, spaces, colons) percent-encoded as UTF-8, so it stays readable."""
+    if _TOKEN.match(name):
+        return name
+    return _NOT_TOKEN_CHAR.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "replace")), name)
+
+
+def header_value(value: str) -> str:
+    """An archived header's value as one sendable ASCII line: control bytes (CR, LF,
+    NUL...) and letters past ASCII percent-encoded as UTF-8, rather than dropped or
+    sent as bytes that servers refuse (uvicorn dropped the connection) and clients misread."""
+    return _NOT_HEADER_CHAR.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "surrogateescape")), value
+    ).strip(" \t")
+
+
 def _orig_headers(archived: ArchivedResponse, headers: dict[str, str], *, keep_type: bool) -> None:
     for k, v in archived.headers:
         lk = k.lower()
         if lk in _DROP:
             continue
-        try:
-            v.encode("latin-1")
-        except UnicodeEncodeError:
-            v = v.encode("utf-8", "replace").decode("latin-1")
+        v = header_value(str(v))
         if lk in _KEEP and keep_type:
             headers[k] = v
         elif lk not in _KEEP:
-            headers[f"X-Archive-Orig-{k}"] = v
+            headers[f"X-Archive-Orig-{header_name(str(k))}"] = v
 
 
 def raw_response(archived: ArchivedResponse, headers: dict[str, str]) -> Response:
@@ -260,6 +377,19 @@ def _kind(archived: ArchivedResponse) -> str:
     return "other"
 
 
+def too_large_response(request: Request, archived: ArchivedResponse, headers: dict[str, str]) -> Response:
+    """A notice, in the room's own page, for a page too large to rewrite: its raw bytes are a link away."""
+    capture = archived.capture
+    keep = {k: v for k, v in headers.items() if k in ("Memento-Datetime", "Link")}
+    keep["Cache-Control"] = "no-store"
+    return request.app.state.templates.TemplateResponse(request, "replay_too_large.html", {
+        "url": capture.url, "size": len(archived.body), "limit": MAX_REWRITE_BYTES,
+        "captured": jalali(capture.captured_at),
+        "raw_href": f"/web/{capture.timestamp14}id_/{header_url(capture.url)}",
+        "captures_href": f"/captures?url={quote(capture.url, safe='')}",
+    }, headers=keep)
+
+
 def rewritten_response(request: Request, archived: ArchivedResponse, mod: str, headers: dict[str, str]) -> Response:
     capture = archived.capture
     status = _status(archived)
@@ -270,7 +400,12 @@ def rewritten_response(request: Request, archived: ArchivedResponse, mod: str, h
         headers["Location"] = header_url(rw(location, mod))
         return Response(b"", status_code=status, headers=headers)
     kind = _kind(archived)
-    ctype = archived.header("content-type") or capture.mime or "application/octet-stream"
+    ctype = header_value(archived.header("content-type") or capture.mime or "application/octet-stream")
+    if kind in ("html", "css") and len(archived.body) > MAX_REWRITE_BYTES:
+        if kind == "html":
+            return too_large_response(request, archived, headers)
+        # A stylesheet as captured: whatever it names outside the archive, the policy blocks.
+        return Response(archived.body, status_code=status, headers=headers, media_type=ctype)
     if kind == "html":
         text, _charset = decode_html(archived.body, archived.header("content-type"))
         rw.base = document_base(text, capture.url)
@@ -294,13 +429,13 @@ def rewritten_response(request: Request, archived: ArchivedResponse, mod: str, h
 
 @router.api_route("/timemap/link/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def timemap(request: Request, rest: str) -> Response:
-    url = clean_url(rest, request.url.query)
+    url = archived_url(rest, request.url.query)
     archive = _room(request).shelf().archive
     captures = archive.captures(url)
     if not captures:
         return not_archived(request, url)
     links = memento_links(request, url)
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     lines = [
         f'<{header_url(url)}>; rel="original"',
         f'<{header_url(links.timegate)}>; rel="timegate"',

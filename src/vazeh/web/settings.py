@@ -23,6 +23,10 @@ class WebConfig:
     view_window_minutes: int = 30
     per_page: int = 20
     site_name: str = "واضح"
+    # The room's address as readers reach it (e.g. https://archive.example.org), for the
+    # absolute URLs replay's Link and Content-Security-Policy headers name. Never taken
+    # from the request's Host: those responses are cached publicly. Unset: relative links.
+    public_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -49,6 +53,23 @@ def load_config(home: Path) -> WebConfig:
     env_token = os.environ.get("VAZEH_ADMIN_TOKEN")
     if env_token:
         cfg.admin_token = env_token
+    cfg.public_url = _public_url(cfg.public_url, path)
     if cfg.admin_token is not None:
         cfg.admin_token = str(cfg.admin_token).strip() or None
     return cfg
+
+
+def _public_url(value: Any, path: Path) -> str | None:
+    if value is None or str(value).strip() == "":
+        return None
+    from urllib.parse import urlsplit
+
+    text = str(value).strip().rstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as e:
+        raise ConfigError(f"{path}: [web] public_url = {value!r} is not a URL ({e})") from e
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"{path}: [web] public_url = {value!r}: give http(s)://host[:port], e.g. https://archive.example.org")
+    return text
