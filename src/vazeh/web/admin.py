@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Header, HTTPException, Request
@@ -25,6 +26,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from vazeh.web.room import ReadingRoom
+
+if TYPE_CHECKING:
+    from vazeh.capture import CaptureOutcome
 
 router = APIRouter()
 ADMIN_COOKIE = "vazeh_admin"
@@ -112,13 +116,17 @@ def save_url(room: ReadingRoom, url: str) -> SaveResult:
         report = capture_urls(pipeline.archive, [url], config, on_capture=pipeline.on_capture,
                               progress=outcomes.append)
         outcome = outcomes[0] if outcomes else None
-        if outcome is None or outcome.final is None or outcome.final.capture is None:
-            why = (outcome.skipped or outcome.error) if outcome else None
-            return SaveResult(url, False, why or "; ".join(report.errors) or "nothing was captured")
         hops = [
             {"url": h.url, "status": h.status, "capture_id": h.capture.id if h.capture else None}
-            for h in outcome.hops
+            for h in (outcome.hops if outcome else [])
         ]
+        if outcome is not None and (outcome.skipped or outcome.error) and outcome.hops:
+            # The redirect hops before the refusal are archived, but the page asked for is
+            # not: that is a failure to save it, however many hops were kept.
+            return SaveResult(url, False, _stopped_message(outcome), hops=hops)
+        if outcome is None or outcome.final is None or outcome.final.capture is None:
+            why = (outcome.skipped or outcome.error) if outcome else None
+            return SaveResult(url, False, why or "; ".join(report.errors) or "nothing was captured", hops=hops)
         final = outcome.final
         capture = final.capture
         room.sync_index()
@@ -129,6 +137,16 @@ def save_url(room: ReadingRoom, url: str) -> SaveResult:
             status=final.status, capture_id=capture.id, timestamp=capture.timestamp14,
             article_id=article_id, hops=hops,
         )
+
+
+def _stopped_message(outcome: CaptureOutcome) -> str:
+    """Why a capture that followed redirects did not reach the page, naming where it stopped."""
+    why = "blocked by its robots.txt" if outcome.skipped == "robots.txt" else (outcome.skipped or outcome.error)
+    kept = len(outcome.hops)
+    hop_word = "hop was" if kept == 1 else "hops were"
+    target = outcome.stopped_at
+    where = f"{outcome.url} redirected to {target}, which was not captured" if target else f"{outcome.url} was not captured"
+    return f"{where}: {why}. Only the {kept} redirect {hop_word} archived, not the page."
 
 
 def _bearer(authorization: str | None, x_token: str | None) -> str | None:
