@@ -114,3 +114,33 @@ def test_openapi_and_local_docs_without_a_cdn(client):
     assert docs.status_code == 200
     assert "/api/search" in docs.text and "cdn" not in docs.text.lower() and "<script" not in docs.text
     assert client.get("/redoc").status_code == 404
+
+
+def test_cdx_filters_take_pywbs_forms(client, sample):
+    everything = cdx_lines(client, url="ava.example/*", fl="mime")
+    assert cdx_lines(client, url="ava.example/*", filter="=mime:text/css", fl="mime") == ["text/css"]
+    assert cdx_lines(client, url="ava.example/*", filter="=mime:css", fl="mime") == []  # exact, not contains
+    assert cdx_lines(client, url="ava.example/*", filter="mime:css", fl="mime") == ["text/css"]
+    assert cdx_lines(client, url="ava.example/*", filter="mimetype:css", fl="mime") == ["text/css"]
+    # `~` is a regex matched from the start of the value, as pywb does.
+    assert cdx_lines(client, url="ava.example/*", filter="~mime:text/c.s", fl="mime") == ["text/css"]
+    assert cdx_lines(client, url="ava.example/*", filter="~mime:c.s", fl="mime") == []
+    assert len(cdx_lines(client, url="ava.example/*", filter="!~mime:text/c.s", fl="mime")) == len(everything) - 1
+    # Without a field the filter is on the whole text line.
+    assert cdx_lines(client, url="ava.example/*", filter="site.css", fl="url") == ["http://ava.example/css/site.css"]
+    # Literal text is literal: `(` is no regex error outside `~`.
+    assert client.get("/cdx", params={"url": "ava.example/*", "filter": "url:("}).status_code == 200
+
+
+def test_cdx_regex_filters_run_in_linear_time(client, sample):
+    """The backtracking regex of issue #12 on Python's re would not finish on this input."""
+    from vazeh.web import cdx
+
+    evil = r"~digest:^(\w|\w\w)*!"
+    f = cdx.parse_filter(evil)
+    assert f.test("A" * 5000) is False  # RE2; Python's re needs about 1.6**5000 steps for this
+    r = client.get("/cdx", params={"url": "ava.example/*", "filter": evil})
+    assert r.status_code == 200 and r.text == ""
+    for bad in (r"~url:(a)\1", r"~url:(?=a)", "~url:a{1000}{1000}", "~url:" + "a" * 2000):
+        r = client.get("/cdx", params={"url": "ava.example/*", "filter": bad})
+        assert r.status_code == 400 and "filter" in r.text, bad

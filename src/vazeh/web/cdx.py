@@ -227,7 +227,8 @@ def _key_range(q: CdxQuery) -> tuple[str, str | None]:
 
 
 def _iso(ts14: str) -> str:
-    return datetime.strptime(ts14, "%Y%m%d%H%M%S").replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat, not strftime: strftime writes the year 0001 as "1" on Linux.
+    return datetime.strptime(ts14, "%Y%m%d%H%M%S").isoformat(timespec="seconds")
 
 
 def _bound(ts: str, upper: bool) -> str:
