@@ -330,7 +330,7 @@ def header_name(name: str) -> str:
     (non-Latin letters, spaces, colons) percent-encoded as UTF-8, so it stays readable."""
     if _TOKEN.match(name):
         return name
-    return _NOT_TOKEN_CHAR.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "replace")), name)
+    return _NOT_TOKEN_CHAR.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "surrogatepass")), name)
 
 
 def header_value(value: str) -> str:
@@ -338,7 +338,7 @@ def header_value(value: str) -> str:
     NUL...) and letters past ASCII percent-encoded as UTF-8, rather than dropped or
     sent as bytes that servers refuse (uvicorn dropped the connection) and clients misread."""
     return _NOT_HEADER_CHAR.sub(
-        lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "surrogateescape")), value
+        lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "surrogatepass")), value
     ).strip(" \t")
 
 
