@@ -11,10 +11,13 @@ from vazeh.archive.store import (
     ArchiveError,
     Capture,
     decode_content,
+    importable_problem,
     iso_utc,
     open_archive,
     parse_iso_utc,
+    parse_warc_date,
     payload_digest,
+    quote_prefix,
 )
 from vazeh.archive.surt import surt
 
@@ -27,9 +30,12 @@ __all__ = [
     "decode_content",
     "decode_html",
     "detect_charset",
+    "importable_problem",
     "iso_utc",
     "open_archive",
     "parse_iso_utc",
+    "parse_warc_date",
     "payload_digest",
+    "quote_prefix",
     "surt",
 ]

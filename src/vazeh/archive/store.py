@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import sqlite3
 import threading
 import uuid
@@ -163,6 +164,71 @@ def parse_iso_utc(text: str) -> datetime:
 
 def _warc_date(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+WARC_TYPES = frozenset(
+    ("warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation")
+)
+CAPTURE_TYPES = ("response", "revisit", "resource")
+# W3C-ISO8601 as WARC 1.1 has it: a full date and time, and a zone (Z, or an offset).
+_WARC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})")
+
+
+def quote_prefix(value: str | bytes, limit: int = 40) -> str:
+    """A short quotation of something read from a file, for messages: never the whole line."""
+    text = repr(value[:limit])
+    if len(text) > limit + 20:  # NULs and other escapes take four characters each
+        text = text[: limit + 16] + "..."
+    if len(value) > limit:
+        text += f" ... ({len(value):,} in all)"
+    return text
+
+
+def parse_warc_date(value: str | None) -> datetime:
+    """A WARC-Date as a timezone-aware datetime; ValueError, worded for the user, if it is not one."""
+    if not value:
+        raise ValueError("the record has no WARC-Date")
+    text = value.strip()
+    if not _WARC_DATE.fullmatch(text):
+        raise ValueError(
+            f"WARC-Date {quote_prefix(text)} is not a date and time with a zone (like 2024-05-01T12:30:00Z)"
+        )
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        dt.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"WARC-Date {quote_prefix(text)} is not a real date and time") from None
+    return dt
+
+
+def importable_problem(record: ArcWarcRecord) -> str | None:
+    """Why a record read from another file cannot be catalogued (None: it can).
+
+    The checks are the ones the catalog needs: a known WARC-Type, and for a capture
+    its URL, a real date with a zone and a status that fits a three-digit code.
+    """
+    h = record.rec_headers
+    rtype = record.rec_type
+    if not rtype:
+        return "the record has no WARC-Type"
+    if rtype not in WARC_TYPES:
+        return f"unknown WARC-Type {quote_prefix(rtype)}"
+    length = h.get_header("Content-Length")
+    if length is not None and not length.strip().isdigit():
+        return f"Content-Length {quote_prefix(length)} is not a number of bytes"
+    if rtype not in CAPTURE_TYPES:
+        return None
+    if not (h.get_header("WARC-Target-URI") or "").strip():
+        return f"{rtype} record without a WARC-Target-URI (no address to file it under)"
+    try:
+        parse_warc_date(h.get_header("WARC-Date"))
+    except ValueError as e:
+        return str(e)
+    if record.http_headers is not None and rtype != "resource":
+        code = record.http_headers.get_statuscode()
+        if code and code.isdigit() and not 100 <= int(code) <= 999:
+            return f"HTTP status {quote_prefix(code)} is not a three-digit code"
+    return None
 
 
 def decode_content(raw: bytes, encoding: str | None, limit: int = MAX_DECODED_BODY) -> tuple[bytes, bool]:
@@ -445,6 +511,17 @@ class Archive:
         )
         return int(cur.lastrowid)  # type: ignore[arg-type]
 
+    def record_identity(self, record_id: str) -> tuple[str, str | None, datetime | None] | None:
+        """What a catalogued record is: its type, and the URL and time of its capture if it is one."""
+        row = self._db.execute(
+            "SELECT r.type, c.url, c.captured_at FROM records r LEFT JOIN captures c ON c.record = r.id "
+            "WHERE r.record_id=?",
+            (record_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], parse_iso_utc(row[2]) if row[2] else None
+
     def has_record(self, record_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM records WHERE record_id=?", (record_id,)).fetchone() is not None
 
@@ -571,6 +648,9 @@ class Archive:
         `payload` must be the record's payload bytes when the record is a capture
         (the caller has already read them to compute the charset).
         """
+        problem = importable_problem(record)
+        if problem is not None:
+            raise ArchiveError(problem)
         rec = self._serialize_imported(record, payload)
         with self.transaction():
             if self.has_record(rec.record_id):
@@ -581,16 +661,13 @@ class Archive:
             if rec.type not in ("response", "revisit", "resource"):
                 return None
             h = record.rec_headers
-            url = h.get_header("WARC-Target-URI") or ""
-            date = h.get_header("WARC-Date") or _warc_date(datetime.now(UTC))
-            captured_at = parse_iso_utc(date)
+            url = (h.get_header("WARC-Target-URI") or "").strip()
+            captured_at = parse_warc_date(h.get_header("WARC-Date"))
             status = None
             mime = None
             if record.http_headers is not None and rec.type != "resource":
-                try:
-                    status = int(record.http_headers.get_statuscode())
-                except (TypeError, ValueError):
-                    status = None
+                code = record.http_headers.get_statuscode()
+                status = int(code) if code and code.isdigit() else None
                 mime = _mime(record.http_headers.headers)
             elif rec.type == "resource":
                 status = 200
