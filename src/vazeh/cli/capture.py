@@ -231,6 +231,9 @@ def print_watch_report(report) -> None:
         err_console.print(f"  [yellow]source failed[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
 
 
+MAX_PROBLEMS_SHOWN = 50
+
+
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="WARC, WARC.gz, ARC, WACZ files or folders of saved .html.")],
     no_extract: NoExtract = False,
@@ -242,13 +245,22 @@ def import_(
     with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
         with _progress(None, "importing") as bar:
             task = bar.add_task("import", total=None)
-            report = import_paths(archive, paths, on_capture=callback, progress=lambda n: bar.advance(task, n))
+            try:
+                report = import_paths(archive, paths, on_capture=callback, progress=lambda n: bar.advance(task, n))
+            except OSError as e:
+                # The archive's own disk (full, read-only): what was committed is safe.
+                raise fail(f"cannot write to the archive at {archive.home}: {e.strerror or e}; "
+                           "the records committed so far are kept, run the import again once fixed") from None
     console.print(
         f"files {report.files}, new records {report.records} ({report.captures} captures), "
         f"already archived {report.duplicates}, skipped {report.skipped}"
     )
-    for problem in report.problems:
+    # Each problem names its file and offset; a file damaged all through would
+    # otherwise print thousands of them.
+    for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
         err_console.print(f"  [red]problem[/red] {escape(str(problem))}", soft_wrap=True, highlight=False)
+    if len(report.problems) > MAX_PROBLEMS_SHOWN:
+        err_console.print(f"  ... and {len(report.problems) - MAX_PROBLEMS_SHOWN:,} more problems", highlight=False)
     if report.problems:
         raise typer.Exit(1)
 
