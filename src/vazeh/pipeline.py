@@ -11,6 +11,7 @@ article get extracted, articles the index has not seen get indexed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,12 +42,29 @@ def is_extractable(capture: Capture) -> bool:
 class Pipeline:
     """Archive + article store + search index of one archive home."""
 
-    def __init__(self, home: Path | str | None = None, *, archive: Archive | None = None, index: bool = True):
+    def __init__(
+        self,
+        home: Path | str | None = None,
+        *,
+        archive: Archive | None = None,
+        index: bool = True,
+        index_interval: float = 0.0,
+        index_batch: int = 1000,
+    ):
+        """`index_interval`: seconds that `on_capture` may let new articles wait for
+        the index, so that a run of captures (an import) costs one index commit per
+        interval (or per `index_batch` articles) instead of one per capture; `flush()`
+        (and `close()`) index the rest. 0 indexes each capture at once. Articles that
+        wait are already stored: a killed process leaves them to the next catch-up."""
         self.archive = archive or open_archive(home)
         self.home = self.archive.home
         self.articles = ArticleStore(self.archive.db)
         self._index = None
         self._want_index = index
+        self.index_interval = index_interval
+        self.index_batch = index_batch
+        self._unindexed = 0
+        self._last_sync = time.monotonic()
         self.stats = PipelineStats()
 
     @property
@@ -58,9 +76,12 @@ class Pipeline:
         return self._index
 
     def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-        self.archive.close()
+        try:
+            self.flush()
+        finally:
+            if self._index is not None:
+                self._index.close()
+            self.archive.close()
 
     def __enter__(self) -> Pipeline:
         return self
@@ -103,9 +124,19 @@ class Pipeline:
         return row
 
     def on_capture(self, capture: Capture) -> None:
-        """Callback for capture and import: extract now, index now."""
+        """Callback for capture and import: extract now, index now (or within
+        `index_interval` seconds)."""
         if self.extract_capture(capture) is not None and self._want_index:
+            self._unindexed += 1
+            if self._unindexed >= self.index_batch or time.monotonic() - self._last_sync >= self.index_interval:
+                self.flush()
+
+    def flush(self) -> None:
+        """Index the articles that `on_capture` left waiting."""
+        if self._unindexed and self._want_index:
+            self._unindexed = 0
             self.stats.indexed += self.index.sync(self.articles)
+        self._last_sync = time.monotonic()
 
     def catch_up(self, *, progress: Callable[[int], None] | None = None) -> PipelineStats:
         """Extract every HTML capture that has no article yet, then bring the index up to date."""

@@ -47,8 +47,14 @@ def register(app: typer.Typer) -> None:
 
 # ---------------------------------------------------------------------- helpers
 @contextmanager
-def pipeline_hook(archive: Archive, enabled: bool = True) -> Iterator[Callable[[Capture], None] | None]:
+def pipeline_hook(
+    archive: Archive, enabled: bool = True, *, index_interval: float = 1.0
+) -> Iterator[Callable[[Capture], None] | None]:
     """`Pipeline.on_capture` for this archive (None when disabled or unavailable); closes it after.
+
+    New articles wait up to `index_interval` seconds for the index: one commit per
+    second of a capture run or an import rather than one per page; the rest are
+    indexed when the run ends.
 
     Capture must keep working while extraction or indexing is broken or missing:
     the captures are safe in the archive and the pipeline's catch-up handles them later.
@@ -59,7 +65,7 @@ def pipeline_hook(archive: Archive, enabled: bool = True) -> Iterator[Callable[[
     try:
         from vazeh.pipeline import Pipeline
 
-        pipeline = Pipeline(archive=archive)
+        pipeline = Pipeline(archive=archive, index_interval=index_interval)
     except Exception as e:  # noqa: BLE001 - see docstring
         err_console.print(f"[yellow]note:[/yellow] extraction is unavailable ({escape(str(e))}); archiving only")
         yield None
@@ -85,6 +91,10 @@ def pipeline_hook(archive: Archive, enabled: bool = True) -> Iterator[Callable[[
     try:
         yield on_capture
     finally:
+        try:
+            pipeline.flush()
+        except Exception as e:  # noqa: BLE001 - the archive is already safe; catch-up indexes them
+            log.warning("indexing the last captures failed: %s", e)
         index = getattr(pipeline, "_index", None)
         if index is not None:
             try:
@@ -193,7 +203,8 @@ def watch(
     if not srcs:
         raise fail(f"no sources in {sources or 'the default sources file'}")
     config = _config(allow_private, rate, 10.0, 30.0, 3)
-    with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
+    # A watch that runs on waits for its next capture, maybe for minutes: index at once.
+    with _open(home) as archive, pipeline_hook(archive, not no_extract, index_interval=1.0 if once else 0.0) as callback:
         if once:
             with _progress(None, f"watching {len(srcs)} sources") as bar:
                 task = bar.add_task("watch", total=None)
