@@ -150,7 +150,8 @@ def search(
     request: Request,
     q: str = Query(..., min_length=1, max_length=1000, description='e.g. تهران source:مهر date:1402/05'),
     sort: str = Query("relevance", pattern="^(relevance|newest)$"),
-    page: int = Query(1, ge=1, le=1000),
+    # The index answers at most 500 pages deep; a larger page was a 400 the schema allowed.
+    page: int = Query(1, ge=1, le=500),
     per_page: int = Query(20, ge=1, le=100),
 ) -> SearchOut:
     try:
@@ -177,7 +178,7 @@ def captures(request: Request, url: str = Query(..., min_length=1, max_length=80
             response_class=Response, responses={200: {"content": {"text/plain": {}, "text/x-ndjson": {}}}})
 def cdx_query(
     request: Request,
-    url: str = Query(..., description="URL; `*.host` or `prefix*` shorthands work too"),
+    url: str = Query(..., min_length=1, max_length=8000, description="URL; `*.host` or `prefix*` shorthands work too"),
     matchType: str | None = Query(None, description="exact | prefix | host | domain"),  # noqa: N803 - pywb's name
     from_: str | None = Query(None, alias="from"),
     to: str | None = Query(None),

@@ -140,8 +140,32 @@ def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> 
     for module in (pages, replay, feeds, api, admin):
         app.include_router(module.router)
     _error_pages(app)
+    _document_errors(app)
 
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The schema says what the room answers: FastAPI documents a 422 for bad
+    parameters, the room gives 400 (with `detail`); feeds and ids can be 404."""
+    from fastapi.openapi.utils import get_openapi
+
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            for path, methods in spec.get("paths", {}).items():
+                for op in methods.values():
+                    responses = op.setdefault("responses", {})
+                    responses.pop("422", None)
+                    responses.setdefault("400", {"description": "malformed parameters; `detail` says which"})
+                    if "{" in path:
+                        responses.setdefault("404", {"description": "nothing by that name or id"})
+            spec.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+            spec.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = schema  # type: ignore[method-assign]
 
 
 def _wants_json(request: Request) -> bool:
@@ -165,8 +189,10 @@ def _error_pages(app: FastAPI) -> None:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         heading = "صفحه پیدا نشد" if exc.status_code == 404 else "خطا"
         message = "نشانی‌ای که خواستید در این بایگانی نیست." if exc.status_code == 404 else str(exc.detail)
+        # exc.headers carries e.g. a 405's Allow, which RFC 9110 requires.
         return app.state.templates.TemplateResponse(
-            request, "error.html", {"heading": heading, "message": message}, status_code=exc.status_code
+            request, "error.html", {"heading": heading, "message": message}, status_code=exc.status_code,
+            headers=exc.headers,
         )
 
     @app.exception_handler(BadRequest)
