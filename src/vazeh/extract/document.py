@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-from vazeh.archive.charset import decode_html, header_charset, meta_charset
+from vazeh.archive.charset import decode_html, header_charset, ignored_labels, meta_charset
 
 # A news page is well under a megabyte of markup once scripts and styles are gone.
 # Bigger pages are first stripped of those (keeping JSON-LD), then cut: every CSS
@@ -56,12 +56,22 @@ def header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
+_MARKUP = re.compile(rb"<(?:!doctype|html|head|title|meta|body)\b", re.I)
+
+
 def looks_binary(body: bytes) -> bool:
-    """Control bytes that no text page contains (NUL, most C0 codes) in the first 4 KiB."""
+    """Control bytes that no text page contains (NUL, most C0 codes) in the first 4 KiB.
+
+    NULs in a page that is otherwise HTML text (a CMS writes one into the title) do not
+    make it binary: the parser drops them. Pages that are mostly NULs (UTF-16 without
+    a BOM, zeroed files) still count as binary."""
     head = body[:4096]
     if not head or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return False
-    bad = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    nul = head.count(0)
+    bad = sum(1 for b in head if b < 32 and b not in (0, 9, 10, 12, 13, 27))
+    if nul and (nul > len(head) * 0.1 or not _MARKUP.search(head.replace(b"\x00", b""))):
+        bad += nul
     return bad > len(head) * 0.02
 
 
@@ -128,14 +138,23 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> Document:
     content_type = header(headers, "content-type")
     text, cs = decode_html(body, content_type)
     declared = [d for d in (header_charset(content_type), meta_charset(body)) if d]
+    for label in ignored_labels(body, content_type):
+        warnings.append(f"page declares charset {label!r}, which is not a web encoding; ignored")
     if cs.how == "sniffed" and declared:
         warnings.append(f"page declares {' / '.join(declared)} but is written in {cs.name}; decoded as {cs.name}")
     elif cs.how == "sniffed" and cs.name != "utf-8":
         warnings.append(f"charset not declared; decoded as {cs.name} by sniffing")
+    elif cs.how == "mixed":
+        warnings.append("page is UTF-8 with stretches of windows-1256; each part decoded on its own")
     if "\ufffd" in text[:200000] and cs.name != "utf-8" or text.count("\ufffd") > 20:
         warnings.append(f"undecodable bytes replaced when decoding as {cs.name}")
     # Lexbor stays fast up to a few thousand levels, so only pages with that many tags are scanned.
     if _start_tags(body) > 4000 and max_depth(body) > MAX_DEPTH:
         warnings.append(f"markup nested deeper than {MAX_DEPTH} levels; flattened before parsing")
         text, _ = decode_html(flatten(body), content_type)
+    if "\x00" in text:
+        # The HTML tokenizer drops NUL in text and makes it U+FFFD in <title> and
+        # attributes; dropping it everywhere keeps a title equal to its headline.
+        text = text.replace("\x00", "")
+        warnings.append("NUL characters removed from the page")
     return Document(LexborHTMLParser(text), text, cs.name, warnings)
