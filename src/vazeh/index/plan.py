@@ -26,7 +26,7 @@ from importlib import resources
 import numpy as np
 
 from vazeh.index.engine import All, Any_, Match, Nothing, Phrase, Range, Term
-from vazeh.index.query import And, DateRange, Exact, Not, Or, PhraseQ, QueryError, Word
+from vazeh.index.query import MAX_TERMS, And, DateRange, Exact, Not, Or, PhraseQ, QueryError, Word
 from vazeh.persian import tokenize
 
 DocFreq = Callable[[str, str], int]
@@ -259,6 +259,19 @@ def _any(alts: list[Match]) -> Match:
     return alts[0] if len(alts) == 1 else Any_(tuple(alts))
 
 
+def _capped(text: str, toks: list[str]) -> list[str]:
+    """The tokens of one query word or phrase, at most MAX_TERMS of them.
+
+    The parser counts words by spaces, but "a.b.c..." is one word of many tokens: each
+    token costs term lookups, and the phrase variants recurse once per token."""
+    if len(toks) > MAX_TERMS:
+        raise QueryError(
+            f"query too long: {text[:30]!r}... is {len(toks)} words once split at punctuation, "
+            f"the limit is {MAX_TERMS}"
+        )
+    return toks
+
+
 class Planner:
     def __init__(self, doc_freq: DocFreq):
         self._df_cache: dict[tuple[str, str], int] = {}
@@ -329,7 +342,7 @@ class Planner:
 
     def _leaf(self, n, *, negated: bool) -> Match | None:
         if isinstance(n, PhraseQ):
-            toks = tokenize(n.text)
+            toks = _capped(n.text, tokenize(n.text))
             return self._phrase(n.field, toks, negated=negated) if toks else None
         if isinstance(n, Exact):
             key = value_key(n.value)
@@ -344,7 +357,7 @@ class Planner:
 
     # --- words ---------------------------------------------------------------
     def _words(self, words: list[Word], *, negated: bool) -> list[Match]:
-        toks = [tokenize(w.text) for w in words]
+        toks = [_capped(w.text, tokenize(w.text)) for w in words]
         kept = [(w, t) for w, t in zip(words, toks, strict=True) if t]
         out = []
         for i, (w, t) in enumerate(kept):

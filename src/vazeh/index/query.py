@@ -104,6 +104,7 @@ class _Tok:
     quoted: bool = False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FIELD_RE = re.compile(r"^([A-Za-z]+|[\u0600-\u06FF\u200c]+):(.*)$", re.S)
 _STOP = set(" \t\n\r()") | set(QUOTES)
 
@@ -265,6 +266,13 @@ def parse(query: str) -> Node:
         raise QueryError("empty query: type one or more words")
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(query)} characters, the limit is {MAX_QUERY_CHARS}")
+    if (bad := _SURROGATE.search(query)) is not None:
+        # Half of a UTF-16 pair is no character: text decoded with errors="surrogateescape"
+        # or cut mid-pair. The analyzer refuses it, so say so here, where it was typed.
+        raise QueryError(
+            f"the query has an invalid character (U+{ord(bad.group()):04X}, half of a UTF-16 pair) at "
+            f"position {bad.start() + 1}; retype or paste the query again"
+        )
     p = _Parser(lex(query))
     node = p.expr(0)
     if p.peek() is not None:
