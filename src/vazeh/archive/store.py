@@ -561,8 +561,14 @@ class Archive:
         record_id: str | None = None,
         dedupe: bool = True,
         extra_warc_headers: Iterable[tuple[str, str]] = (),
+        http_head: bytes | None = None,
+        request_head: bytes | None = None,
     ) -> Capture:
         """Archive one HTTP exchange as a request record and a response (or revisit) record.
+
+        `http_head` and `request_head`, when given, are the heads exactly as received
+        and sent (status or request line, headers, blank line) and are stored verbatim;
+        `status`, `reason` and the headers then only feed the catalog.
 
         `body` is the payload exactly as served (not content-decoded). When the same
         payload is already archived for this URL, a revisit record is written instead
@@ -579,6 +585,8 @@ class Archive:
             if record_id and self.has_record(record_id):
                 return self._capture_by_record_id(record_id)
             http_headers = StatusAndHeaders(f"{status} {reason}".strip(), response_headers, protocol=http_version)
+            if http_head is not None:
+                http_headers = _verbatim(http_headers, http_head)
             original = self._find_original(key, digest) if dedupe else None
             warc_headers = [("WARC-Date", date)] + list(extra_warc_headers)
             if ip:
@@ -607,6 +615,8 @@ class Archive:
             req_rowid = None
             if not imported:
                 req_http = StatusAndHeaders(f"{request_method} {_request_target(url)} {http_version}", list(request_headers), is_http_request=True)
+                if request_head is not None:
+                    req_http = _verbatim(req_http, request_head)
                 req = builder.create_warc_record(
                     url, "request", http_headers=req_http, warc_headers_dict={"WARC-Date": date}
                 )
@@ -895,6 +905,23 @@ def _content_type(record: ArcWarcRecord) -> str | None:
     if record.http_headers is not None and record.rec_type != "resource":
         return record.http_headers.get_header("Content-Type")
     return record.rec_headers.get_header("Content-Type")
+
+
+class _VerbatimHead(StatusAndHeaders):
+    """A head whose block bytes are the ones that crossed the wire: warcio would re-serialize
+    (HTTP/1.1, its own spacing, non-ASCII %-encoded) what the server actually sent."""
+
+    raw = b""
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        self.headers_buff = self.raw
+
+
+def _verbatim(parsed: StatusAndHeaders, raw: bytes) -> StatusAndHeaders:
+    head = _VerbatimHead.__new__(_VerbatimHead)
+    head.__dict__.update(parsed.__dict__)
+    head.raw = raw
+    return head
 
 
 def _request_target(url: str) -> str:
