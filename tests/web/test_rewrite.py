@@ -100,3 +100,31 @@ def test_root_relative_links_resolve_as_urljoin_does(base, tail):
     parts = urlsplit(absolute)
     absolute = absolute.split("#", 1)[0] + (f"#{parts.fragment}" if parts.fragment else "")
     assert got == f"/web/20170103111300/{absolute}"
+
+
+# ---------------------------------------------------------------- issue #13, item 5: the rewriter's gaps
+def test_a_comma_inside_a_srcset_url_stays_in_that_url():
+    value = "https://cdn.example/c_fill,w_100/a.jpg 1x, https://cdn.example/c_fill,w_200/a.jpg 2x,/b.jpg"
+    out = rw().srcset(value)
+    assert out == (f"/web/{TS}im_/https://cdn.example/c_fill,w_100/a.jpg 1x, "
+                   f"/web/{TS}im_/https://cdn.example/c_fill,w_200/a.jpg 2x, /web/{TS}im_/https://news.example/b.jpg")
+    # Descriptors may hold commas inside parentheses; a URL may end with commas that end it.
+    assert rw().srcset("/a.jpg, /b.jpg 100w") == f"/web/{TS}im_/https://news.example/a.jpg, /web/{TS}im_/https://news.example/b.jpg 100w"
+
+
+def test_entity_quoted_urls_in_a_style_attribute():
+    html = '<div style="background-image:url(&quot;/bg.png?a=1&amp;b=2&quot;)">x</div>'
+    out = rewrite_html(html, rw())
+    assert out == f'<div style="background-image:url(&quot;/web/{TS}im_/https://news.example/bg.png?a=1&amp;b=2&quot;)">x</div>'
+
+
+def test_svg_sprites_are_rewritten_with_their_fragment():
+    html = '<svg><use href="/icons.svg#menu"></use><use xlink:href="/icons.svg#search"/></svg>'
+    out = rewrite_html(html, rw())
+    assert f'href="/web/{TS}im_/https://news.example/icons.svg#menu"' in out
+    assert f'xlink:href="/web/{TS}im_/https://news.example/icons.svg#search"' in out
+
+
+def test_object_data_is_rewritten():
+    out = rewrite_html('<object data="/chart.svg" type="image/svg+xml"></object>', rw())
+    assert f'data="/web/{TS}oe_/https://news.example/chart.svg"' in out

@@ -17,13 +17,16 @@ Modifiers follow pywb's: `id_` raw bytes, `im_` image, `cs_` stylesheet,
 
 from __future__ import annotations
 
+import html as html_lib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from markupsafe import escape
 
+from vazeh.persian import to_persian_digits
 from vazeh.web.fmt import display_url
 
 _ATTR = re.compile(
@@ -61,6 +64,8 @@ _URL_ATTRS: dict[str, dict[str, str]] = {
     "button": {"formaction": ""},
     "img": {"src": "im_", "longdesc": "", "lowsrc": "im_"},
     "image": {"href": "im_", "xlink:href": "im_"},
+    # SVG sprites: `<use href="/icons.svg#menu">`; the fragment names the symbol and is kept.
+    "use": {"href": "im_", "xlink:href": "im_"},
     "source": {"src": "im_"},
     "track": {"src": "oe_"},
     "video": {"src": "oe_", "poster": "im_"},
@@ -133,17 +138,44 @@ class UrlRewriter:
 
     def srcset(self, value: str, mod: str = "im_") -> str:
         out = []
-        for candidate in value.split(","):
-            bits = candidate.strip().split(None, 1)
-            if not bits:
-                continue
-            bits[0] = self(bits[0], mod)
-            out.append(" ".join(bits))
+        for url, descriptors in srcset_candidates(value):
+            new = self(url, mod)
+            out.append(f"{new} {descriptors}" if descriptors else new)
         return ", ".join(out)
 
     def css(self, text: str) -> str:
         text = _CSS_URL.sub(lambda m: f"url({m['q']}{self(m['url'], 'im_')}{m['q']})", text)
         return _CSS_IMPORT.sub(lambda m: f"@import {m['q']}{self(m['url'], 'cs_')}{m['q']}", text)
+
+
+def srcset_candidates(value: str) -> Iterator[tuple[str, str]]:
+    """(URL, descriptors) of each image candidate, split as the HTML standard does:
+    a URL is a run of non-space characters, so a comma inside it (CDNs' `w_100,h_80`)
+    belongs to it; only commas after a URL, or ending one, separate candidates."""
+    i, n = 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        if i >= n:
+            return
+        j = i
+        while j < n and not value[j].isspace():
+            j += 1
+        url = value[i:j]
+        if url.endswith(","):
+            yield url.rstrip(","), ""
+            i = j
+            continue
+        k, depth = j, 0
+        while k < n and not (value[k] == "," and depth == 0):
+            # A comma inside parentheses belongs to a descriptor, as the standard reads it.
+            if value[k] == "(":
+                depth += 1
+            elif value[k] == ")" and depth:
+                depth -= 1
+            k += 1
+        yield url, value[j:k].strip()
+        i = k + 1
 
 
 def _quote_attr(value: str, quote: str) -> str:
@@ -190,7 +222,12 @@ def _rewrite_tag(tag_text: str, rw: UrlRewriter) -> str:
         if name in _SRCSET_ATTRS:
             new = rw.srcset(_unescape_amp(inner))
         elif name == "style":
-            new = rw.css(inner)
+            # Quotes in a style attribute are written `&quot;` (`url(&quot;/a.png&quot;)`):
+            # the CSS is the value's text once the entities are read.
+            css = html_lib.unescape(inner)
+            new = rw.css(css)
+            if new == css:
+                new = None
         elif name in url_attrs:
             new = rw(_unescape_amp(inner), url_attrs[name])
         elif name in _LAZY_ATTRS:
@@ -207,7 +244,7 @@ def _rewrite_tag(tag_text: str, rw: UrlRewriter) -> str:
         if new is None or new == inner:
             return am.group(0)
         changed = True
-        return f"{am['pre']}{am['name']}{am['eq'] or '='}{_quote_attr(new.replace('&', '&amp;') if name not in ('style',) else new, quote)}"
+        return f"{am['pre']}{am['name']}{am['eq'] or '='}{_quote_attr(new.replace('&', '&amp;'), quote)}"
 
     new_attrs = _ATTR.sub(attr, attrs_text)
     if not changed:
@@ -257,23 +294,71 @@ def insert_banner(html: str, banner: str) -> str:
     return html[: m.end()] + banner + html[m.end():]
 
 
-def banner_html(*, url: str, captured_jalali: str, captures_href: str, raw_href: str, home_href: str = "/") -> str:
-    """The strip at the top of a replayed page: what this is and when it was captured.
+def insert_head(html: str, snippet: str) -> str:
+    """Put `snippet` first in <head>, before any of the page's own scripts can run."""
+    m = _HEAD_OPEN.search(html)
+    if m is not None:
+        return html[: m.end()] + snippet + html[m.end():]
+    m = re.search(r"<html\b[^>]*>", html, re.I)
+    if m is not None:
+        return html[: m.end()] + snippet + html[m.end():]
+    doctype = re.match(r"\s*<!doctype[^>]*>", html, re.I)
+    if doctype:
+        return html[: doctype.end()] + snippet + html[doctype.end():]
+    return snippet + html
+
+
+# The room's font under a name no archived page uses, so the page's own `Vazirmatn`
+# (Persian sites often ship one) neither replaces nor is replaced by it.
+BANNER_FONT = "vazeh-banner"
+FONT_PATH = "/_vazeh/fonts/"
+_FONT_FILES = (("400", "vazirmatn-arabic-400-normal.woff2"), ("700", "vazirmatn-arabic-700-normal.woff2"))
+
+
+@dataclass
+class BannerLink:
+    href: str
+    label: str
+
+
+def banner_html(*, url: str, captured_jalali: str, calendar_href: str, raw_href: str, home_href: str = "/",
+                previous: BannerLink | None = None, next_: BannerLink | None = None, count: int = 1,
+                fonts: bool = True) -> str:
+    """The strip at the top of a replayed page: what this is, when it was captured,
+    the captures before and after it and the URL's calendar of captures.
 
     Inline styles only, because the page's own stylesheets are in force, and no script.
     """
+    family = f"{BANNER_FONT},Vazirmatn,Tahoma,sans-serif" if fonts else "Vazirmatn,Tahoma,sans-serif"
     box = (
-        "all:initial;display:block;direction:rtl;text-align:right;font:14px/1.7 Vazirmatn,Tahoma,sans-serif;"
+        f"all:initial;display:block;direction:rtl;text-align:right;font:14px/1.7 {family};"
         "background:#1f2a44;color:#fff;padding:8px 14px;border-bottom:3px solid #e0a526;"
         "position:relative;z-index:2147483647"
     )
-    link = "color:#ffd98a;text-decoration:underline;margin-inline-start:12px"
+    link = f"all:unset;cursor:pointer;font-family:{family};color:#ffd98a;text-decoration:underline;margin-inline-start:12px"
+    faces = ""
+    if fonts:
+        faces = "<style>" + "".join(
+            f"@font-face{{font-family:{BANNER_FONT};font-weight:{weight};font-display:swap;"
+            f"src:url({FONT_PATH}{name}) format(\"woff2\")}}" for weight, name in _FONT_FILES
+        ) + "</style>"
+
+    def a(target: BannerLink | None, rel: str, missing: str) -> str:
+        if target is None:
+            return f'<span style="{link};text-decoration:none;color:#9aa4bd;cursor:default">{missing}</span>'
+        return (f'<a rel="{rel}" style="{link}" href="{escape(target.href)}" '
+                f'title="{escape(target.label)}">{escape(target.label)}</a>')
+
     return (
-        f'<div id="vazeh-banner" lang="fa" dir="rtl" style="{box}">'
-        f'<strong style="all:unset;font-weight:bold">واضح · بایگانی</strong> — '
+        f'<div id="vazeh-banner" lang="fa" dir="rtl" style="{box}">{faces}'
+        f'<strong style="all:unset;font-weight:bold;font-family:{family}">واضح · بایگانی</strong> — '
         f'این صفحه نسخهٔ بایگانی‌شدهٔ <bdi dir="ltr" style="all:unset;direction:ltr;unicode-bidi:isolate">'
-        f"{escape(display_url(url))}</bdi> است، بایگانی‌شده در {escape(captured_jalali)}."
-        f'<a style="{link}" href="{escape(captures_href)}">همهٔ نسخه‌ها</a>'
+        f'{escape(display_url(url))}</bdi> است، بایگانی‌شده در '
+        f'<time class="vazeh-captured" style="all:unset;font-weight:bold">{escape(captured_jalali)}</time>.'
+        f"{a(previous, 'prev', 'نسخهٔ پیشینی نیست')}"
+        f"{a(next_, 'next', 'نسخهٔ پسینی نیست')}"
+        f'<a class="vazeh-calendar" style="{link}" href="{escape(calendar_href)}">'
+        f"تقویم نسخه‌ها ({escape(to_persian_digits(str(count)))})</a>"
         f'<a style="{link}" href="{escape(raw_href)}">پاسخ خام</a>'
         f'<a style="{link}" href="{escape(home_href)}">تالار خواندن</a>'
         "</div>"
