@@ -935,6 +935,8 @@ def charset_of(encoding: str) -> str:
 
 def render_article(story: Story, ctx: Context) -> bytes:
     doc = LAYOUTS[story.outlet.layout](story, ctx)
+    if THEME_IN_TEMPLATE.get(story.outlet.layout) is None:
+        doc = doc.replace("</head>", f'<link rel="stylesheet" href="{theme_path(story.outlet)}">\n</head>', 1)
     return encode_page(doc, story.encoding)
 
 
@@ -1062,6 +1064,8 @@ def listing_page(title: str, site_name: str, groups: list[tuple[str, str, list[S
 <meta property="og:type" content="website">
 <meta property="og:site_name" content="{esc(site_name)}">
 <link rel="alternate" type="application/rss+xml" href="/rss.xml">
+<link rel="stylesheet" href="/static/sample.css">
+<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
 </head>
 <body class="list-page">
 <header><h1>{esc(title)}</h1></header>
@@ -1159,6 +1163,163 @@ PRIVATE = """<!DOCTYPE html>
 """.encode()
 
 
+# --------------------------------------------------------------------------- page resources
+# What the pages embed, so that a capture archives a styled page and a replay shows
+# it as a reader saw it: a shared stylesheet (imported by each outlet's theme, so
+# captures meet @import and url()), SVG decorations, small scripts, a video player
+# page in an iframe, and pictures. The pictures are not files: `_images.json` lists
+# each path the pages use with its size, and the server draws a PNG for it (no
+# binary blobs in the repository). No web font: the reading room's Vazirmatn is an
+# optional download, so the sample names it and falls back to the system's fonts.
+THEME_IN_TEMPLATE = {"nastooh": "/{id}/resources/theme/style.css", "hamshahri": "/{id}/resources/theme/style.css"}
+ACCENTS = {
+    "mehr": "#0b5aa2", "irna": "#005b4f", "isna": "#1b4f9c", "tasnim": "#b3261e", "fars": "#0d6e3f",
+    "khabaronline": "#c2410c", "hamshahri": "#1d4ed8", "yjc": "#7c2d12", "varzesh3": "#15803d",
+    "bbcpersian": "#b80000", "radiofarda": "#e35205", "voadari": "#1a3b6e",
+}
+IMAGE_PATH = re.compile(r'(?:src|poster)="(/[^"?#]+\.(?:jpe?g|png|gif|webp))(?:\?[^"]*)?"', re.I)
+
+SAMPLE_CSS = """@charset "utf-8";
+@import url("/static/reset.css");
+
+:root { --accent: #0b5aa2; --ink: #1f2328; --muted: #5b6470; --paper: #fbfaf7; }
+body {
+  font-family: Vazirmatn, "Noto Naskh Arabic", Tahoma, "DejaVu Sans", sans-serif;
+  color: var(--ink); background: var(--paper) url("/static/img/paper.svg");
+  line-height: 1.9; margin: 0;
+}
+header, .main-header, .page-header, .site-header, .header {
+  background: var(--accent) url("/static/img/header.svg") repeat-x left bottom;
+  color: #fff; padding: .6rem 1rem 1.4rem;
+}
+header a, .main-header a, .page-header a { color: #fff; }
+nav ul, .nav-menu, .menu { display: flex; flex-wrap: wrap; gap: .2rem 1rem; list-style: none; padding: 0; margin: .3rem 0; }
+.container, main, .wrapper { max-width: 68rem; margin: 0 auto; padding: 0 1rem; }
+article, .item-page, .news-content, .box { background: #fff; border-radius: .4rem; padding: 1rem 1.4rem; margin: 1rem 0;
+  box-shadow: 0 1px 3px rgba(0, 0, 0, .08); }
+h1 { font-size: 1.7rem; line-height: 1.5; margin: .4rem 0 .8rem; }
+h1 a { color: inherit; text-decoration: none; }
+.kicker, .subhead, .rutitr, .uptitle { color: var(--accent); font-size: 1rem; margin: 0; }
+.summary, .lead, .introtext { color: var(--muted); font-weight: bold; }
+img { max-width: 100%; height: auto; }
+figure { margin: 1rem 0; }
+figcaption, .caption { color: var(--muted); font-size: .9rem; }
+a { color: var(--accent); }
+.ads, .box.ads { text-align: center; background: #f1efe9 url("/static/img/ad.svg") no-repeat center; min-height: 3rem; }
+.breadcrumb { display: flex; gap: .5rem; list-style: none; padding: 0; font-size: .9rem; }
+.tags ul, .tags-news { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; padding: 0; }
+.tags li a, .tag a { background: #eef2f7; border-radius: 1rem; padding: .1rem .7rem; text-decoration: none; }
+footer, .main-footer { color: var(--muted); font-size: .85rem; text-align: center; padding: 1.5rem 1rem; }
+.list-page .news h3 { margin-bottom: 0; }
+.iframe_container iframe { width: 100%; aspect-ratio: 16 / 9; border: 0; }
+"""
+
+RESET_CSS = """*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+ul, ol { padding-inline-start: 1.4rem; }
+input, button { font: inherit; }
+"""
+
+PLAYER_CSS = """@import url("/static/reset.css");
+html, body { margin: 0; height: 100%; background: #111; }
+video { display: block; width: 100%; height: 100%; object-fit: cover; background: #111 url("/static/img/play.svg") no-repeat center; }
+"""
+
+SVG_FILES = {
+    "static/img/paper.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24">'
+    '<rect width="24" height="24" fill="#fbfaf7"/><circle cx="12" cy="12" r="1" fill="#ece8df"/></svg>\n',
+    "static/img/header.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="12">'
+    '<path d="M0 12 L20 2 L40 12 Z" fill="#ffffff" fill-opacity=".18"/></svg>\n',
+    "static/img/ad.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="20">'
+    '<text x="30" y="15" font-size="12" text-anchor="middle" fill="#b8b2a4">AD</text></svg>\n',
+    "static/img/play.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
+    '<circle cx="32" cy="32" r="30" fill="#000" fill-opacity=".5"/><path d="M26 20 L46 32 L26 44 Z" fill="#fff"/></svg>\n',
+    "static/img/favicon.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32">'
+    '<rect width="32" height="32" rx="6" fill="#0b5aa2"/><text x="16" y="23" font-size="18" text-anchor="middle" '
+    'fill="#fff">و</text></svg>\n',
+}
+
+APP_JS = """// The outlet's theme script: marks the page as scripted, as real theme scripts do first.
+document.documentElement.className += " js";
+"""
+
+
+def theme_path(outlet: Outlet) -> str:
+    pattern = THEME_IN_TEMPLATE.get(outlet.layout) or "/{id}/static/theme.css"
+    return pattern.format(id=outlet.id)
+
+
+def theme_css(outlet: Outlet) -> bytes:
+    accent = ACCENTS.get(outlet.id, "#0b5aa2")
+    return (
+        f'@import url("/static/sample.css");\n\n'
+        f"/* {outlet.name_en}: the outlet's colour over the shared sample style. */\n"
+        f":root {{ --accent: {accent}; }}\n"
+    ).encode()
+
+
+def image_size(path: str) -> tuple[int, int]:
+    """The size the server draws a picture at: what such a slot holds on the real sites."""
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith("/ads/"):
+        return (468, 60) if "468" in name else (300, 250) if "side" in name else (300, 100)
+    if "logo" in name:
+        return (160, 48)
+    if "team-" in name:
+        return (40, 40)
+    if "related" in name:
+        return (320, 180)
+    return (800, 450)
+
+
+def player_page(video_id: str) -> bytes:
+    return f"""<!DOCTYPE html>
+<html lang="fa" dir="rtl">
+<head>
+<meta charset="utf-8">
+<title>پخش ویدیو</title>
+<meta name="robots" content="noindex">
+<link rel="stylesheet" href="/varzesh3/static/player.css">
+</head>
+<body>
+<video controls preload="none" poster="/varzesh3/video/poster/{video_id}.jpg"></video>
+</body>
+</html>
+""".encode()
+
+
+def resource_files(outlets: dict[str, Outlet], stories: list[Story], pages: dict[str, bytes]) -> tuple[dict[str, bytes], list[dict]]:
+    """The stylesheets, scripts, SVGs and player pages the site's pages embed, the
+    `_images.json` manifest of the pictures the server draws, and the player pages'
+    expected entries."""
+    files: dict[str, bytes] = {
+        "static/sample.css": SAMPLE_CSS.encode(),
+        "static/reset.css": RESET_CSS.encode(),
+        "varzesh3/static/player.css": PLAYER_CSS.encode(),
+    }
+    files.update({path: svg.encode() for path, svg in SVG_FILES.items()})
+    for o in outlets.values():
+        files[theme_path(o).lstrip("/")] = theme_css(o)
+        if o.layout in THEME_IN_TEMPLATE:
+            files[f"{o.id}/resources/theme/app.js"] = APP_JS.encode()
+    files["isna/resources/theme/isna/js/main.js"] = APP_JS.encode()
+    entries = []
+    for s in stories:
+        if s.outlet.layout == "varzesh3":
+            vid = s.news_id[-6:]
+            rel = f"varzesh3/video/play/{vid}.html"
+            files[rel] = player_page(vid)
+            pages[rel] = files[rel]
+            entries.append({"path": f"/{rel}", "url_path": f"/varzesh3/video/play/{vid}", "file": rel,
+                            "is_article": False, "kind": "embed"})
+    images: dict[str, list[int]] = {}
+    for data in pages.values():
+        for m in IMAGE_PATH.finditer(data.decode("utf-8", "replace")):
+            images.setdefault(m.group(1), list(image_size(m.group(1))))
+    files["_images.json"] = (json.dumps(dict(sorted(images.items())), indent=1) + "\n").encode()
+    return files, entries
+
+
 # --------------------------------------------------------------------------- the whole site
 def render_site() -> tuple[dict[str, bytes], dict]:
     """Every file of site/ (relative path -> bytes) and the expected.json document."""
@@ -1210,6 +1371,10 @@ def render_site() -> tuple[dict[str, bytes], dict]:
         entry.update(version=v.version, file=f"_versions/{v.file}", replaces=v.file)
         version_entries.append(entry)
 
+    html_pages = {rel: data for rel, data in files.items() if rel.endswith(".html")}
+    more_files, embed_entries = resource_files(outlets, stories, html_pages)
+    files.update(more_files)
+    pages.extend(embed_entries)
     files["_headers.json"] = (json.dumps(headers, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     groups: dict[str, list[str]] = {}
     for s in stories:

@@ -26,16 +26,22 @@ Special routes that exercise the capture stage's defences:
     /big[?mb=N]             an HTML page of N MiB (default BIG_MIB, above the capture cap)
     /bomb                   a gzip bomb: ~0.25 MiB on the wire, BOMB_MIB MiB inflated
     /flaky[?k=KEY]          503, 503, then 200, then again from the start (per KEY)
+
+Pictures: a path listed in `site/_images.json` (path -> [width, height]) with no
+file of its own is answered with a PNG drawn for it (`placeholder_png`), so the
+pages' photos, logos and ads show without image files in the repository.
 """
 
 from __future__ import annotations
 
+import colorsys
 import email.utils
 import fnmatch
 import gzip
 import hashlib
 import json
 import mimetypes
+import struct
 import threading
 import time
 import zlib
@@ -74,6 +80,7 @@ class SampleServer(ThreadingHTTPServer):
         self.hits: dict[str, int] = {}
         self.counter_lock = threading.Lock()
         self.header_rules = _load_header_rules(self.site_dir)
+        self.images = _load_images(self.site_dir)
 
     @property
     def base_url(self) -> str:
@@ -107,6 +114,41 @@ def _load_header_rules(site_dir: Path) -> list[tuple[str, dict[str, str | None]]
             headers = dict(headers)
         rules.append(("/" + pattern.lstrip("/"), headers))
     return rules
+
+
+def _load_images(site_dir: Path) -> dict[str, tuple[int, int]]:
+    path = site_dir / "_images.json"
+    if not path.is_file():
+        return {}
+    return {"/" + k.lstrip("/"): (int(v[0]), int(v[1])) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
+MAX_IMAGE_SIDE = 2000
+
+
+@lru_cache(maxsize=256)
+def placeholder_png(path: str, width: int, height: int) -> bytes:
+    """A picture for `path`: diagonal bands in two shades of a colour taken from the path.
+
+    Drawn by code so the repository holds no image blobs; the same path always gives
+    the same bytes (a second capture of it is a revisit).
+    """
+    width, height = max(1, min(width, MAX_IMAGE_SIDE)), max(1, min(height, MAX_IMAGE_SIDE))
+    seed = hashlib.sha1(path.encode()).digest()
+    hue = seed[0] / 255
+    light = bytes(round(c * 255) for c in colorsys.hls_to_rgb(hue, 0.78, 0.45))
+    dark = bytes(round(c * 255) for c in colorsys.hls_to_rgb(hue, 0.62, 0.45))
+    period = 48
+    band = (light * (period // 2) + dark * (period // 2)) * ((width + period) // period + 1)
+    rows = bytearray()
+    for y in range(height):
+        shift = (y % period) * 3
+        rows += b"\x00" + band[shift : shift + width * 3]
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b"")
 
 
 @lru_cache(maxsize=4)
@@ -198,6 +240,9 @@ class SampleHandler(BaseHTTPRequestHandler):
     def _static(self, path: str, head: bool) -> None:
         file = self._find(path)
         if file is None:
+            size = self.server.images.get(path)
+            if size is not None:
+                return self._image(path, size, head)
             return self._not_found(head)
         body = file.read_bytes()
         if file.suffix.lower() in _TEMPLATED and b"{{base_url}}" in body:
@@ -222,6 +267,17 @@ class SampleHandler(BaseHTTPRequestHandler):
             return self._send(304, b"", None, extra=_present(headers, only=("ETag", "Last-Modified")))
         ctype_final = headers.pop("Content-Type", None)
         self._send(200, body, ctype_final, head=head, extra=_present(headers), compressible=True)
+
+    def _image(self, path: str, size: tuple[int, int], head: bool) -> None:
+        body = placeholder_png(path, *size)
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        mtime = int((self.server.site_dir / "_images.json").stat().st_mtime)
+        headers = [("ETag", etag), ("Last-Modified", email.utils.formatdate(mtime, usegmt=True)),
+                   ("Cache-Control", "public, max-age=86400")]
+        if self._not_modified(etag, mtime):
+            return self._send(304, b"", None, extra=headers[:2])
+        # A .jpg path answered with a PNG, as image CDNs answer with whatever format they chose.
+        self._send(200, body, "image/png", head=head, extra=headers)
 
     def _rel(self, file: Path) -> str:
         return "/" + file.relative_to(self.server.site_dir).as_posix()
