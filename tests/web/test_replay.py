@@ -220,7 +220,9 @@ def test_odd_archived_headers_are_sent_sanitized_and_still_visible(client, sampl
     r = client.get(f"/web/{ts}{mod}/{URL}")
     assert r.status_code == 200
     assert unquote(r.headers["x-archive-orig-x-%D9%86%D8%A7%D9%85"]) == "مقدار"
-    assert r.headers["x-archive-orig-x-ctl"] == "a%01b%00c%0D%0AInjected: 1"
+    # Raw mode passes an ordinary header on under its own name, sanitized the same way.
+    ctl = "x-ctl" if mod == "id_" else "x-archive-orig-x-ctl"
+    assert r.headers[ctl] == "a%01b%00c%0D%0AInjected: 1"
     assert r.headers["x-archive-orig-bad%20name%3A"] == "v"
     assert "injected" not in r.headers and "x-evil" not in r.headers
 
@@ -248,7 +250,8 @@ def test_odd_headers_over_a_real_connection(sample, monkeypatch):
             threading.Event().wait(0.05)
         for mod in ("", "id_"):
             r = httpx.get(f"http://127.0.0.1:{port}/web/{ts}{mod}/{URL}", timeout=30)
-            assert r.status_code == 200 and r.headers["x-archive-orig-x-ctl"] == "a%01b%00c"
+            ctl = "x-ctl" if mod == "id_" else "x-archive-orig-x-ctl"
+            assert r.status_code == 200 and r.headers[ctl] == "a%01b%00c"
     finally:
         server.should_exit = True
         thread.join(30)
@@ -318,3 +321,68 @@ def test_slow_replays_leave_request_threads_for_other_pages(client, sample, monk
         for t in replays:
             t.join(60)
     assert statuses == [200] * n
+
+
+# ---------------------------------------------------------------- issue #13, item 5
+def test_raw_mode_returns_the_record_body_and_headers_as_captured(client, write_page):
+    import gzip
+
+    page = "<html><body><p>فشرده</p></body></html>".encode()
+    packed = gzip.compress(page, mtime=0)
+    write_page("http://gz.example/", packed, headers=[("Content-Encoding", "gzip"), ("ETag", '"v1"'),
+                                                      ("Strict-Transport-Security", "max-age=1")])
+    with client.stream("GET", "/web/2030id_/http://gz.example/", follow_redirects=True) as r:
+        raw = b"".join(r.iter_raw())
+        headers = r.headers
+    assert raw == packed
+    assert headers["content-encoding"] == "gzip" and headers["etag"] == '"v1"'
+    # What would act on the archive's own origin is renamed, as ever.
+    assert "strict-transport-security" not in headers
+    assert headers["x-archive-orig-strict-transport-security"] == "max-age=1"
+    assert headers["content-security-policy"].startswith("sandbox")
+
+
+def test_fonts_carry_cors_and_frames_and_objects_are_allowed_in_the_sandbox(client, write_page):
+    write_page("http://font.example/f/vazir.woff2", b"wOF2fake", ctype="font/woff2")
+    r = client.get("/web/2030im_/http://font.example/f/vazir.woff2", follow_redirects=True)
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    write_page("http://font.example/frame", b"<p>inner</p>")
+    framed = client.get("/web/2030if_/http://font.example/frame", follow_redirects=True)
+    # A sandboxed parent has an opaque origin that no frame-ancestors source matches.
+    assert "frame-ancestors" not in framed.headers["content-security-policy"]
+    page = client.get("/web/2030/http://font.example/frame", follow_redirects=True)
+    csp = page.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in csp and "object-src 'none'" not in csp
+
+
+def test_banner_names_the_capture_its_neighbours_and_the_calendar(client, sample):
+    v1, v2 = sample.stories["flood_v1"], sample.stories["flood"]
+    url = v2.article.url
+    html = client.get(f"/web/{v1.capture.timestamp14}/{url}").text
+    banner = html[html.index('id="vazeh-banner"'):html.index("</div>", html.index('id="vazeh-banner"'))]
+    assert "نسخهٔ پیشینی نیست" in banner
+    assert 'rel="next" ' in banner and f"/web/{v2.capture.timestamp14}/" in banner
+    assert "/calendar?url=" in banner and "(۲)" in banner
+    assert "vazeh-banner" in banner and "/_vazeh/fonts/" in banner
+    html = client.get(f"/web/{v2.capture.timestamp14}/{url}").text
+    assert 'rel="prev" ' in html and f"/web/{v1.capture.timestamp14}/" in html and "نسخهٔ پسینی نیست" in html
+    font = client.get("/_vazeh/fonts/vazirmatn-arabic-400-normal.woff2")
+    if font.status_code == 200:  # the font is fetched at setup; without it the banner falls back
+        assert font.headers["access-control-allow-origin"] == "*"
+    assert client.get("/_vazeh/fonts/..%2Fstyle.css").status_code == 404
+
+
+def test_calendar_of_captures_counts_per_month_and_day_in_jalali(client, sample):
+    from vazeh.persian import JALALI_MONTHS, jalali_ymd
+
+    v2 = sample.stories["flood"]
+    r = client.get("/calendar", params={"url": v2.article.url})
+    assert r.status_code == 200
+    y, m, d = jalali_ymd(v2.capture.captured_at)
+    from vazeh.persian import to_persian_digits as fa
+
+    assert f"<h2>{fa(str(y))} " in r.text and JALALI_MONTHS[m - 1] in r.text
+    assert f"/web/{v2.capture.timestamp14}/" in r.text or f"/web/{sample.stories['flood_v1'].capture.timestamp14}/" in r.text
+    assert "۲ نسخه" in r.text
+    assert client.get("/calendar", params={"url": "http://never.example/"}).status_code == 404
+    assert client.get("/calendar", params={"url": "javascript:alert(1)"}).status_code == 400

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vazeh.config import home_path
-from vazeh.web import admin, api, feeds, pages, replay
+from vazeh.web import admin, api, calendar, feeds, pages, replay
 from vazeh.web.errors import BadRequest, CatchAll, error_body, wants_json, wants_text
 from vazeh.web.fmt import (
     display_url,
@@ -47,12 +47,21 @@ ROOM_CSP = (
 )
 
 
+def room_csp(config: WebConfig) -> str:
+    """ROOM_CSP, with images allowed from the replay origin (an article's archived picture
+    is a /web/ address, which redirects there)."""
+    if not config.replay_url:
+        return ROOM_CSP
+    return ROOM_CSP.replace("img-src 'self' data:", f"img-src 'self' data: {config.replay_url.rstrip('/')}")
+
+
 class RoomHeaders:
     """ASGI middleware: the reading room's CSP on every response that has none of its own
     (replayed pages carry their sandbox policy, which must not be replaced)."""
 
-    def __init__(self, app: Any):
+    def __init__(self, app: Any, csp: str = ROOM_CSP):
         self.app = app
+        self.csp = csp.encode()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -64,7 +73,7 @@ class RoomHeaders:
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 if b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", ROOM_CSP.encode()))
+                    headers.append((b"content-security-policy", self.csp))
                 if b"x-content-type-options" not in names:
                     headers.append((b"x-content-type-options", b"nosniff"))
                 message = {**message, "headers": headers}
@@ -86,16 +95,69 @@ def make_templates(site_name: str) -> Jinja2Templates:
         display_url=display_url,
         web_href=web_href,
     )
-    env.globals.update(site_name=site_name, fonts_css=FONTS_CSS.exists())
+    env.globals.update(site_name=site_name, fonts_css=FONTS_CSS.exists(), replay_base="")
     return templates
+
+
+class SplitOrigins:
+    """ASGI: requests that reached the replay listener go to the replay app, the rest to
+    the room. Told apart by the local port the connection came in on (the socket's, as
+    the server reports it), never by the Host header a client writes."""
+
+    def __init__(self, room_app: FastAPI, replay_app: FastAPI, replay_port: int):
+        self.room_app = room_app
+        self.replay_app = replay_app
+        self.replay_port = replay_port
+        # The room's own state (tests and callers reach app.state.room, app.state.config).
+        self.state = room_app.state
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        server = scope.get("server")
+        if scope["type"] in ("http", "websocket") and server and len(server) > 1 and server[1] == self.replay_port:
+            await self.replay_app(scope, receive, send)
+            return
+        # Lifespan too: the room warms and closes the one ReadingRoom both apps share.
+        await self.room_app(scope, receive, send)
+
+
+def replay_listen_port(config: WebConfig) -> int | None:
+    """The local port replay requests arrive on: replay_port, else replay_url's own port."""
+    if not config.replay_url:
+        return None
+    if config.replay_port:
+        return config.replay_port
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(config.replay_url)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def create_replay_app(room: ReadingRoom, config: WebConfig, templates: Jinja2Templates) -> FastAPI:
+    """The replay origin: `/web/` replay, the TimeMap, the banner's font and the
+    replay script, nothing of the room (no pages, API, admin form or cookies)."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.room = room
+    app.state.config = config
+    app.state.templates = templates
+    app.state.replay_origin = True
+    app.add_middleware(CatchAll)
+    # Its error pages run no script either; replayed responses carry their own policy.
+    app.add_middleware(RoomHeaders)
+    app.include_router(replay.router)
+    app.include_router(replay.origin_router)
+    _error_pages(app)
+    return app
 
 
 REQUEST_THREADS = 8
 
-def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> FastAPI:
+def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> Any:
     """The reading room over one archive home (arg, else $VAZEH_HOME, else ./vazeh-data).
 
-    `config` defaults to HOME/config.toml plus VAZEH_ADMIN_TOKEN from the environment.
+    `config` defaults to HOME/config.toml plus VAZEH_* from the environment. With a
+    `replay_url` the answer also serves the replay origin: requests arriving on its
+    port (replay_port, else the URL's) are replayed with scripts, and the room's
+    `/web/` addresses redirect there.
     """
     home = home_path(home)
     config = config or load_config(home)
@@ -132,17 +194,23 @@ def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> 
     )
     app.state.room = room
     app.state.config = config
-    app.state.templates = make_templates(config.site_name)
+    templates = make_templates(config.site_name)
+    if config.replay_url:
+        templates.env.globals["replay_base"] = config.replay_url.rstrip("/")
+    app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     # Inside RoomHeaders, so the 500 page it writes gets the room's policy too.
     app.add_middleware(CatchAll)
-    app.add_middleware(RoomHeaders)
-    for module in (pages, replay, feeds, api, admin):
+    app.add_middleware(RoomHeaders, csp=room_csp(config))
+    for module in (pages, replay, calendar, feeds, api, admin):
         app.include_router(module.router)
     _error_pages(app)
     _document_errors(app)
 
-    return app
+    port = replay_listen_port(config)
+    if port is None:
+        return app
+    return SplitOrigins(app, create_replay_app(room, config, templates), port)
 
 
 def _document_errors(app: FastAPI) -> None:
@@ -209,22 +277,81 @@ def _error_pages(app: FastAPI) -> None:
         return answer(request, 400, "درخواست نادرست", f"پارامترهای این درخواست درست نیستند ({problems}).", problems)
 
 
+_ANY_ADDRESS = {"0.0.0.0", "::", ""}
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def serve_config(config: WebConfig, host: str, port: int, replay_port: int | None = None) -> WebConfig:
+    """The config `vazeh serve` runs with: the replay origin filled in (second port,
+    default the room's + 1) and the room's own address, which the replay origin's
+    banner and frame policy name. Raises ConfigError when they cannot be known."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    from vazeh.web.settings import ConfigError
+
+    replay_port = replay_port or config.replay_port or port + 1
+    if not 1 <= replay_port <= 65535:
+        raise ConfigError(f"the replay origin's port {replay_port} is no port: give --replay-port or [web] replay_port")
+    if replay_port == port:
+        raise ConfigError(f"the replay origin needs a port of its own: replay_port is the room's port ({port})")
+    public_url, replay = config.public_url, config.replay_url
+    if public_url is None or replay is None:
+        if public_url:
+            parts = urlsplit(public_url)
+            name = f"{parts.scheme}://{_url_host(parts.hostname or '')}"
+        elif host not in _ANY_ADDRESS:
+            name = f"http://{_url_host(host)}"
+        else:
+            raise ConfigError(
+                f"listening on {host or 'every address'}, the room cannot tell the address readers reach it "
+                "by: set [web] public_url (and replay_url) in config.toml, e.g. public_url = "
+                '"http://archive.lan:8000", replay_url = "http://replay.archive.lan:8001"'
+            )
+        public_url = public_url or f"{name}:{port}"
+        replay = replay or f"{name}:{replay_port}"
+    return replace(config, public_url=public_url, replay_url=replay, replay_port=replay_port)
+
+
 def serve(
-    home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, *, workers: int = 1, **uvicorn_options: Any
-) -> None:
-    """Run the reading room with uvicorn until interrupted (several worker processes if asked)."""
+    home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, *, workers: int = 1,
+    replay_port: int | None = None, **uvicorn_options: Any,
+) -> WebConfig:
+    """Run the reading room with uvicorn until interrupted (several worker processes if
+    asked), with the replay origin on a second port of the same server.
+
+    Returns the config it ran with (for what it printed); raises ConfigError, OSError."""
     import os
 
     import uvicorn
 
+    home = home_path(home)
+    config = serve_config(load_config(home), host, port, replay_port)
     log_level = uvicorn_options.pop("log_level", "info")
+    sockets = [uvicorn.Config(None, host=host, port=p).bind_socket() for p in (port, config.replay_port)]
     if workers > 1:
-        # Worker processes import the app themselves: hand them the home through the environment.
-        os.environ["VAZEH_HOME"] = str(home_path(home))
-        uvicorn.run("vazeh.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, **uvicorn_options)
-        return
-    uvicorn.run(create_app(home), host=host, port=port, log_level=log_level, **uvicorn_options)
+        from uvicorn.supervisors import Multiprocess
+
+        # Worker processes import the app themselves: hand them the home and the
+        # replay origin through the environment, which load_config reads.
+        os.environ["VAZEH_HOME"] = str(home)
+        os.environ["VAZEH_PUBLIC_URL"] = config.public_url or ""
+        os.environ["VAZEH_REPLAY_URL"] = config.replay_url or ""
+        os.environ["VAZEH_REPLAY_PORT"] = str(config.replay_port)
+        uv = uvicorn.Config("vazeh.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                            log_level=log_level, **uvicorn_options)
+        Multiprocess(uv, sockets=sockets).run()
+        return config
+    server = uvicorn.Server(uvicorn.Config(create_app(home, config=config), host=host, port=port,
+                                           log_level=log_level, **uvicorn_options))
+    try:
+        server.run(sockets=sockets)
+    except KeyboardInterrupt:
+        pass
+    return config
 
 
 def app_from_env() -> FastAPI:

@@ -6,22 +6,32 @@
 - `/web/<url>`: the TimeGate; picks by `Accept-Datetime` (the newest without one).
 - `/timemap/link/<url>`: the TimeMap in application/link-format.
 
-Archived pages are hostile content. Every replayed response carries
-`Content-Security-Policy: sandbox` without `allow-scripts` or
-`allow-same-origin`: the page gets an opaque origin, its scripts never run and
-it can neither read the reading room's cookies nor call its API with them. The
-same policy limits every fetch to this server (`default-src`), so nothing in a
-replayed page reaches the live web even if the rewriter missed a URL.
+Archived pages are hostile content, and they are served one of two ways.
+
+**On the replay origin** (`[web] replay_url`, which `vazeh serve` listens on as a
+second port): pages are replayed as captured, scripts included. That origin holds
+nothing but the archive (no room pages, no API, no admin form, every cookie
+ignored), so a script there reaches nothing of the room's; the policy
+(`default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:`) keeps every
+request, the scripts' included, inside it. The room's own `/web/...` addresses
+redirect there. A small script (`static/replay.js`) points the URLs that page
+scripts set at the archive, and a request a script makes for a root-relative path
+of the live site is sent back into the archive by its Referer (see `fallback`).
+
+**From the room itself** (no replay origin configured, as in create_app's tests):
+every replayed response carries `Content-Security-Policy: sandbox` without
+`allow-scripts` or `allow-same-origin`: the page gets an opaque origin, its scripts
+never run and it can neither read the room's cookies nor call its API with them.
+The same policy limits every fetch to this server (`default-src`).
 
 Replay never names the request's Host: a memento is cached publicly, so a forged
 Host would be served to every later reader. Absolute addresses come from the
-configured `public_url`; without one, Link targets are relative and the policy
-says `'self'`.
+configured `public_url` and `replay_url`; without them, Link targets are relative.
 
 Rewriting is CPU work under the GIL, so it is bounded: an HTML page or stylesheet
 larger than MAX_REWRITE_BYTES is not rewritten (a page gets a notice pointing at
-its raw bytes, a stylesheet is served as captured, still sandboxed), and replays
-run on a few threads of their own so they cannot take every request thread.
+its raw bytes, a stylesheet is served as captured, still under the policy), and
+replays run on a few threads of their own so they cannot take every request thread.
 """
 
 from __future__ import annotations
@@ -32,19 +42,34 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from urllib.parse import quote, urlsplit
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
 from vazeh.archive import ArchivedResponse, ArchiveError, Capture, decode_html, surt
 from vazeh.web.errors import BadRequest
 from vazeh.web.fmt import display_url, jalali
-from vazeh.web.rewrite import UrlRewriter, banner_html, document_base, insert_banner, rewrite_html
+from vazeh.web.rewrite import (
+    FONT_PATH,
+    BannerLink,
+    UrlRewriter,
+    banner_html,
+    document_base,
+    insert_banner,
+    insert_head,
+    rewrite_html,
+)
 
 router = APIRouter()
+# Routes of the replay origin alone: its script, its front door and the fallback.
+origin_router = APIRouter()
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+FONTS_DIR = STATIC_DIR / "fonts"
+HOOK_PATH = "/_vazeh/replay.js"
 
 _TS = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?$")
 _MODS = {"", "id_", "im_", "cs_", "js_", "if_", "oe_", "fr_", "mp_"}
@@ -52,6 +77,23 @@ _MODS = {"", "id_", "im_", "cs_", "js_", "if_", "oe_", "fr_", "mp_"}
 # others are passed on renamed to X-Archive-Orig-*, as other archives do.
 _KEEP = {"content-type", "content-language"}
 _DROP = {"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive"}
+# Raw mode (`id_`) passes the archived headers on under their own names, except
+# these: framing the server redoes, our own cache and security policy, and what
+# would let an archived response act on the origin itself (cookies, HSTS, cleared
+# site data, a service worker's scope, preloads and refreshes naming the live web).
+_RAW_RENAME = {
+    "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer", "te",
+    "date", "server", "cache-control", "expires", "pragma", "age", "location", "link", "refresh",
+    "set-cookie", "set-cookie2", "strict-transport-security", "public-key-pins", "public-key-pins-report-only",
+    "clear-site-data", "alt-svc", "service-worker-allowed", "content-security-policy",
+    "content-security-policy-report-only", "x-content-type-options", "referrer-policy", "x-frame-options",
+    "cross-origin-opener-policy", "cross-origin-embedder-policy", "cross-origin-resource-policy",
+    "origin-agent-cluster", "permissions-policy", "feature-policy", "report-to", "reporting-endpoints", "nel",
+    "access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-headers",
+    "access-control-allow-methods", "access-control-expose-headers", "access-control-max-age",
+    "memento-datetime", "vary", "www-authenticate", "proxy-authenticate", "x-xss-protection",
+}
+_FONT_EXT = (".woff2", ".woff", ".ttf", ".otf", ".eot")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 # An HTML page or stylesheet above this is not rewritten (see the module doc). News
 # pages are 50-500 KB; 4 MiB of dense tags rewrites in 1.4 s (measured, one core).
@@ -70,20 +112,38 @@ _OTHER_SCHEME = re.compile(
 )
 
 
-def archive_csp(origin: str | None) -> str:
-    """The replay's policy: sandboxed (opaque origin, no scripts) and fetching only
-    from the archive's own replay path, never the live web or the reading room's API.
+def archive_csp(origin: str | None, *, framed: bool = False) -> str:
+    """The room's own replay policy: sandboxed (opaque origin, no scripts) and fetching
+    only from the archive's replay path, never the live web or the room's API.
 
     Without a configured origin the policy names `'self'` (the room's origin, which
     browsers take from the document's URL even in a sandbox): no path limit then,
-    but no script runs to reach the API and the room's cookie is SameSite=Strict."""
-    archive_only = f"{origin}/web/" if origin else "'self'"
-    return (
+    but no script runs to reach the API and the room's cookie is SameSite=Strict.
+    A frame (`if_`) has no `frame-ancestors`: its sandboxed parent's origin is
+    opaque and matches no source, so any would leave every iframe blank."""
+    archive_only = f"{origin}/web/ {origin}{FONT_PATH}" if origin else "'self'"
+    policy = (
         "sandbox allow-popups allow-popups-to-escape-sandbox; "
         f"default-src {archive_only} data: blob: 'unsafe-inline'; "
-        "script-src 'none'; object-src 'none'; connect-src 'none'; worker-src 'none'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+        "script-src 'none'; connect-src 'none'; worker-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
     )
+    return policy if framed else policy + "; frame-ancestors 'self'"
+
+
+def origin_csp(room: str | None) -> str:
+    """The replay origin's policy: scripts run, and every request stays on this origin,
+    which serves nothing but the archive. Framed by itself (archived iframes) and the room."""
+    ancestors = "'self'" + (f" {_origin_of(room)}" if room else "")
+    return (
+        "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
+        f"base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+    )
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def public_base(request: Request) -> str:
@@ -92,9 +152,33 @@ def public_base(request: Request) -> str:
     return configured.strip().rstrip("/") if configured else ""
 
 
-def hostile_headers(request: Request) -> dict[str, str]:
+def replay_url(request: Request) -> str | None:
+    """The configured replay origin, or None when the room replays pages itself."""
+    configured = getattr(request.app.state.config, "replay_url", None)
+    return configured.strip().rstrip("/") if configured else None
+
+
+def on_replay_origin(request: Request) -> bool:
+    return bool(getattr(request.app.state, "replay_origin", False))
+
+
+def replay_base(request: Request) -> str:
+    """Where `/web/...` addresses live: absolute on the replay origin's, else the room's."""
+    return replay_url(request) or public_base(request)
+
+
+def hostile_headers(request: Request, mod: str = "") -> dict[str, str]:
+    if on_replay_origin(request):
+        return {
+            "Content-Security-Policy": origin_csp(public_base(request) or None),
+            "X-Content-Type-Options": "nosniff",
+            # Whole referrers inside the replay origin let `fallback` find the page a
+            # script's root-relative request came from; none leave it.
+            "Referrer-Policy": "same-origin",
+            "Cross-Origin-Opener-Policy": "same-origin",
+        }
     return {
-        "Content-Security-Policy": archive_csp(public_base(request) or None),
+        "Content-Security-Policy": archive_csp(public_base(request) or None, framed=mod in ("if_", "fr_")),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cross-Origin-Opener-Policy": "same-origin",
@@ -202,8 +286,7 @@ class MementoLinks:
 
 
 def memento_links(request: Request, url: str) -> MementoLinks:
-    base = public_base(request)
-    return MementoLinks(url, f"{base}/web/{url}", f"{base}/timemap/link/{url}")
+    return MementoLinks(url, f"{replay_base(request)}/web/{url}", f"{public_base(request)}/timemap/link/{url}")
 
 
 def _room(request: Request):  # -> ReadingRoom
@@ -245,6 +328,10 @@ async def replay(request: Request, rest: str) -> Response:
 
 
 def _replay(request: Request, rest: str) -> Response:
+    if on_replay_origin(request) and request.headers.get("service-worker", "").lower() == "script":
+        # A service worker registered by an archived page would outlive it and answer
+        # for the whole origin's replays; the archive is replayed by this server alone.
+        return PlainTextResponse("service workers are not replayed", status_code=403)
     first, _, remainder = rest.partition("/")
     if re.fullmatch(r"\d{0,14}\*", first) and remainder:
         # pywb's `/web/2024*/url` asks for the list of captures.
@@ -255,6 +342,13 @@ def _replay(request: Request, rest: str) -> Response:
         raise BadRequest(f"«{mod}» نشانهٔ شناخته‌شده‌ای برای بازپخش نیست (id_، im_، cs_، js_، if_ …).",
                          f"unknown replay modifier {mod!r}")
     url = archived_url(raw_url, request.url.query)
+    elsewhere = replay_url(request)
+    if elsewhere and not on_replay_origin(request):
+        # Archived pages never run on the room's origin: they are a redirect away, on the
+        # configured replay origin (never one named by the request's Host).
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{elsewhere}/web/{header_url(rest)}{query}", status_code=302,
+                                headers={"Cache-Control": "public, max-age=86400"})
     archive = _room(request).shelf().archive
     links = memento_links(request, url)
     if ts is None:
@@ -308,11 +402,15 @@ def serve_memento(request: Request, capture: Capture, mod: str, links: MementoLi
         archived = archive.read_response(capture)
     except (ArchiveError, OSError) as e:
         return PlainTextResponse(f"capture {capture.id} of {capture.url} cannot be read: {e}", status_code=502)
-    headers = hostile_headers(request)
+    headers = hostile_headers(request, mod)
     # A memento at its canonical timestamp never changes.
     headers["Cache-Control"] = "public, max-age=86400"
     headers["Memento-Datetime"] = http_date(capture.captured_at)
-    base = public_base(request)
+    if _is_font(archived):
+        # Fonts are fetched in CORS mode; from a sandboxed page the request's origin is
+        # `null`. The archive's fonts are public and sent without credentials, so any.
+        headers["Access-Control-Allow-Origin"] = "*"
+    base = replay_base(request)
     headers["Link"] = links.header(
         [f'<{base}/web/{capture.timestamp14}/{header_url(capture.url)}>; rel="memento"; '
          f'datetime="{http_date(capture.captured_at)}"']
@@ -356,17 +454,32 @@ def _orig_headers(archived: ArchivedResponse, headers: dict[str, str], *, keep_t
 
 
 def raw_response(archived: ArchivedResponse, headers: dict[str, str]) -> Response:
-    """The archived payload byte for byte (content-decoded), headers renamed, no banner."""
-    _orig_headers(archived, headers, keep_type=True)
+    """The record's payload byte for byte as it was served (still gzip'd if it was) and
+    its headers under their own names, Content-Encoding included; no banner, no rewriting.
+    Headers that would act on this origin (cookies, HSTS, policies) are renamed X-Archive-Orig-*."""
+    for k, v in archived.headers:
+        lk = str(k).lower()
+        value = header_value(str(v))
+        if lk in _RAW_RENAME or not _TOKEN.match(str(k)):
+            headers[f"X-Archive-Orig-{header_name(str(k))}"] = value
+        else:
+            headers[str(k)] = value
     status = _status(archived)
     location = archived.header("location")
     if location and 300 <= status < 400:
         # A raw redirect still must not send the reader to the live web.
-        from urllib.parse import urljoin
-
-        headers["Location"] = f"/web/{archived.capture.timestamp14}id_/{header_url(urljoin(archived.capture.url, location))}"
-    body = b"" if status in (204, 304) else archived.body
+        try:
+            target = urljoin(archived.capture.url, location)
+        except ValueError:
+            target = archived.capture.url
+        headers["Location"] = f"/web/{archived.capture.timestamp14}id_/{header_url(target)}"
+    body = b"" if status in (204, 304) else archived.raw_body
     return Response(body, status_code=status, headers=headers, media_type=None)
+
+
+def _is_font(archived: ArchivedResponse) -> bool:
+    ctype = (archived.header("content-type") or archived.capture.mime or "").lower()
+    return "font" in ctype or urlsplit(archived.capture.url).path.lower().endswith(_FONT_EXT)
 
 
 def _kind(archived: ArchivedResponse) -> str:
@@ -387,8 +500,33 @@ def too_large_response(request: Request, archived: ArchivedResponse, headers: di
         "url": capture.url, "size": len(archived.body), "limit": MAX_REWRITE_BYTES,
         "captured": jalali(capture.captured_at),
         "raw_href": f"/web/{capture.timestamp14}id_/{header_url(capture.url)}",
-        "captures_href": f"/captures?url={quote(capture.url, safe='')}",
+        "captures_href": f"{public_base(request)}/captures?url={quote(capture.url, safe='')}",
     }, headers=keep)
+
+
+def replay_banner(request: Request, capture: Capture) -> str:
+    """The banner: this capture's time, the captures before and after it, the calendar."""
+    room = public_base(request)
+    captures = _room(request).shelf().archive.captures(capture.url)
+    at = next((i for i, c in enumerate(captures) if c.id == capture.id), None)
+
+    def link(i: int, word: str) -> BannerLink | None:
+        if at is None or not 0 <= i < len(captures):
+            return None
+        c = captures[i]
+        return BannerLink(f"/web/{c.timestamp14}/{header_url(c.url)}", f"{word}: {jalali(c.captured_at)}")
+
+    return banner_html(
+        url=capture.url,
+        captured_jalali=jalali(capture.captured_at),
+        calendar_href=f"{room}/calendar?url={quote(capture.url, safe='')}",
+        raw_href=f"/web/{capture.timestamp14}id_/{header_url(capture.url)}",
+        home_href=f"{room}/",
+        previous=link(at - 1, "نسخهٔ پیشین") if at is not None else None,
+        next_=link(at + 1, "نسخهٔ پسین") if at is not None else None,
+        count=len(captures),
+        fonts=FONTS_DIR.joinpath("vazirmatn-arabic-400-normal.woff2").exists(),
+    )
 
 
 def rewritten_response(request: Request, archived: ArchivedResponse, mod: str, headers: dict[str, str]) -> Response:
@@ -412,13 +550,9 @@ def rewritten_response(request: Request, archived: ArchivedResponse, mod: str, h
         rw.base = document_base(text, capture.url)
         text = rewrite_html(text, rw)
         if mod in ("", "mp_"):
-            banner = banner_html(
-                url=capture.url,
-                captured_jalali=jalali(capture.captured_at),
-                captures_href=f"/captures?url={quote(capture.url, safe='')}",
-                raw_href=f"/web/{capture.timestamp14}id_/{header_url(capture.url)}",
-            )
-            text = insert_banner(text, banner)
+            text = insert_banner(text, replay_banner(request, capture))
+        if on_replay_origin(request):
+            text = insert_head(text, f'<script src="{HOOK_PATH}"></script>')
         return Response(text.encode("utf-8"), status_code=status, headers=headers,
                         media_type="text/html; charset=utf-8")
     if kind == "css":
@@ -436,7 +570,7 @@ def timemap(request: Request, rest: str) -> Response:
     if not captures:
         return not_archived(request, url)
     links = memento_links(request, url)
-    base = public_base(request)
+    base = replay_base(request)
     lines = [
         f'<{header_url(url)}>; rel="original"',
         f'<{header_url(links.timegate)}>; rel="timegate"',
@@ -454,3 +588,58 @@ def timemap(request: Request, rest: str) -> Response:
         )
     return Response(",\n".join(lines) + "\n", media_type="application/link-format")
 
+
+
+@router.get(FONT_PATH + "{name}", include_in_schema=False)
+def banner_font(name: str) -> Response:
+    """The room's font for the banner, on whichever origin the page is replayed from
+    (a sandboxed page's font request comes from origin `null`, hence `*`)."""
+    path = FONTS_DIR / name
+    if "/" in name or not name.endswith(".woff2") or not path.is_file():
+        return PlainTextResponse("no such font", status_code=404)
+    return FileResponse(path, media_type="font/woff2", headers={
+        "Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=604800"})
+
+
+@origin_router.get(HOOK_PATH, include_in_schema=False)
+def hook_script() -> Response:
+    return FileResponse(STATIC_DIR / "replay.js", media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+_DEST_MOD = {"image": "im_", "script": "js_", "style": "cs_", "iframe": "if_", "frame": "if_", "font": "oe_",
+             "audio": "oe_", "video": "oe_", "track": "oe_", "object": "oe_", "embed": "oe_", "empty": "oe_",
+             "document": ""}
+
+
+@origin_router.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+def fallback(request: Request, path: str) -> Response:
+    """A request for a path of the replay origin outside /web/: an archived page's
+    script asked for a root-relative URL of its site (`fetch("/api/x")`) that nothing
+    rewrote. The Referer names the replayed page, so the request goes to the same
+    path of that page's site in the archive, with the modifier its destination needs."""
+    room = public_base(request)
+    referer = request.headers.get("referer", "")
+    target = None
+    try:
+        ref = urlsplit(referer)
+        if ref.path.startswith("/web/"):
+            ts, _mod, page = _split(unquote(ref.path[len("/web/"):]))
+            if ts is not None:
+                page_url = archived_url(page, ref.query)
+                query = f"?{request.url.query}" if request.url.query else ""
+                wanted = archived_url(urljoin(page_url, "/" + path + query))
+                mod = _DEST_MOD.get(request.headers.get("sec-fetch-dest", ""), "oe_")
+                target = f"/web/{ts}{mod}/{header_url(wanted)}"
+    except (ValueError, BadRequest):
+        target = None
+    if target:
+        # Depends on the Referer, so never cached.
+        return RedirectResponse(target, status_code=307, headers={"Cache-Control": "no-store"})
+    if path == "" and room:
+        return RedirectResponse(f"{room}/", status_code=302)
+    return request.app.state.templates.TemplateResponse(request, "error.html", {
+        "heading": "اینجا نشانی بازپخش است",
+        "message": "این نشانی فقط صفحه‌های بایگانی‌شده را زیر /web/ بازپخش می‌کند؛ تالار خواندن جای دیگری است.",
+        "room": room,
+    }, status_code=404, headers={"Cache-Control": "no-store"})

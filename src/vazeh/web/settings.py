@@ -27,6 +27,13 @@ class WebConfig:
     # absolute URLs replay's Link and Content-Security-Policy headers name. Never taken
     # from the request's Host: those responses are cached publicly. Unset: relative links.
     public_url: str | None = None
+    # The replay origin as readers reach it (e.g. https://replay.example.org or
+    # http://replay.localhost:8001): archived pages, whose scripts run, are served
+    # there and never from the room's origin. Unset in create_app: the room replays
+    # them itself, sandboxed, scripts off. `vazeh serve` fills it in (second port).
+    replay_url: str | None = None
+    # The port `vazeh serve` listens on for the replay origin (default: the room's port + 1).
+    replay_port: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,13 +60,31 @@ def load_config(home: Path) -> WebConfig:
     env_token = os.environ.get("VAZEH_ADMIN_TOKEN")
     if env_token:
         cfg.admin_token = env_token
+    for name in ("public_url", "replay_url", "replay_port"):
+        env = os.environ.get(f"VAZEH_{name.upper()}")
+        if env:
+            setattr(cfg, name, env)
     cfg.public_url = _public_url(cfg.public_url, path)
+    cfg.replay_url = _public_url(cfg.replay_url, path, "replay_url")
+    cfg.replay_port = _port(cfg.replay_port, path)
     if cfg.admin_token is not None:
         cfg.admin_token = str(cfg.admin_token).strip() or None
     return cfg
 
 
-def _public_url(value: Any, path: Path) -> str | None:
+def _port(value: Any, path: Path) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        port = int(str(value).strip())
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"{path}: [web] replay_port = {value!r} is not a port (1-65535)")
+    return port
+
+
+def _public_url(value: Any, path: Path, name: str = "public_url") -> str | None:
     if value is None or str(value).strip() == "":
         return None
     from urllib.parse import urlsplit
@@ -69,7 +94,9 @@ def _public_url(value: Any, path: Path) -> str | None:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as e:
-        raise ConfigError(f"{path}: [web] public_url = {value!r} is not a URL ({e})") from e
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ConfigError(f"{path}: [web] public_url = {value!r}: give http(s)://host[:port], e.g. https://archive.example.org")
+        raise ConfigError(f"{path}: [web] {name} = {value!r} is not a URL ({e})") from e
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or (
+        name == "replay_url" and parts.path not in ("", "/")
+    ):
+        raise ConfigError(f"{path}: [web] {name} = {value!r}: give http(s)://host[:port], e.g. https://archive.example.org")
     return text
