@@ -6,9 +6,11 @@ exchange it completes becomes a request + response (or revisit) record pair.
 
 - Redirects are followed by hand so each hop is archived as its own capture,
   and the guard and robots.txt are consulted again for every hop.
-- Bodies are read with `aiter_raw`: the bytes are kept exactly as served
-  (still gzip'd if the server compressed them); only Transfer-Encoding, which
-  httpx has already undone, is dropped from the stored headers.
+- Bytes as served: the request and the response head are stored exactly as
+  they crossed the socket (`RecordingStream`), status line, header case, order,
+  spacing and non-ASCII bytes included, and the body as framed on the wire:
+  still gzip'd if the server compressed it, still chunked if it was sent
+  chunked, as warcio's own capture_http and other crawlers keep it.
 - Every attempt has deadlines that hold however the server paces its bytes:
   the response head (connect, TLS, status line and headers) must be complete
   within `timeout`, and the whole exchange within `max_seconds` (default four
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -41,7 +44,7 @@ import httpx
 
 from vazeh import __version__
 from vazeh.archive import Archive, Capture, decode_content, detect_charset
-from vazeh.capture.guard import AddressRefused, GuardedBackend, check_host, check_ip
+from vazeh.capture.guard import AddressRefused, GuardedBackend, RecordingStream, check_host, check_ip
 from vazeh.capture.pacing import HostPacer
 from vazeh.capture.robots import RobotsCache
 
@@ -87,6 +90,13 @@ class Fetched:
     truncated: str | None = None
     ip: str | None = None
     request_headers: list[tuple[str, str]] = field(default_factory=list)
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    # As they crossed the socket; None when they could not be recorded (the archive
+    # then writes a head of its own from the parsed status and headers).
+    http_head: bytes | None = None
+    request_head: bytes | None = None
+    wire_body: bytes | None = None  # the body as framed on the wire, when that is not raw_body (chunked)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -116,6 +126,7 @@ class CaptureOutcome:
         """Drop the bodies (they are in the archive) so a long crawl does not hold them all."""
         for hop in self.hops:
             hop.raw_body = b""
+            hop.wire_body = None
 
 
 @dataclass
@@ -314,11 +325,33 @@ class Fetcher:
                 check_ip(ip, parts.hostname or "", allow_private=self.config.allow_private)
             if (response.status_code >= 500 or response.status_code == 429) and not last:
                 raise _Retryable(f"HTTP {response.status_code}", _retry_after(response.headers.get("Retry-After")))
-            raw, truncated = await self._read_body(response, deadline, last=last)
+            wire = _wire(response)
+            head = _final_head(bytes(wire.received), response.status_code) if wire is not None and not wire.overflow else None
+            chunked = head is not None and any(k.lower() == b"transfer-encoding" for k, _ in response.headers.raw)
+            if wire is not None:
+                # Only a chunked body is taken from the wire; the others are what aiter_raw
+                # yields, so the recording stops at the head and does not hold them twice.
+                head_end = head[1] if head is not None else 0
+                wire.keep(head_end + self.config.max_bytes if chunked else head_end)
+            full = (lambda: wire.overflow) if chunked and wire is not None else None
+            raw, truncated = await self._read_body(response, deadline, last=last, wire_full=full)
             if truncated == "time":
                 log.warning("%s: cut at the %g s deadline of the exchange, archived as WARC-Truncated: time", url, total)
         finally:
             await response.aclose()
+        http_head = wire_body = None
+        if wire is not None and head is not None:
+            http_head = bytes(wire.received[head[0] : head[1]])
+            if chunked:
+                framed = bytes(wire.received[head[1] :])
+                end = _chunked_end(framed) if truncated is None else None
+                wire_body = framed[:end] if end is not None else framed[: self.config.max_bytes]
+        request_head = None
+        if wire is not None:
+            blank = wire.sent.find(b"\r\n\r\n")
+            request_head = bytes(wire.sent[: blank + 4]) if blank >= 0 else None
+        if http_head is None:
+            log.info("%s: the response head was not recorded as received; archiving it as parsed", url)
         return Fetched(
             url=url,
             status=response.status_code,
@@ -328,9 +361,16 @@ class Fetcher:
             truncated=truncated,
             ip=ip,
             request_headers=list(request.headers.multi_items()),
+            reason=_reason_phrase(response),
+            http_version=response.http_version,
+            http_head=http_head,
+            request_head=request_head,
+            wire_body=wire_body,
         )
 
-    async def _read_body(self, response: httpx.Response, deadline: float, *, last: bool) -> tuple[bytes, str | None]:
+    async def _read_body(
+        self, response: httpx.Response, deadline: float, *, last: bool, wire_full: Callable[[], bool] | None = None
+    ) -> tuple[bytes, str | None]:
         chunks: list[bytes] = []
         size = 0
         try:
@@ -340,7 +380,8 @@ class Fetcher:
                 async for chunk in response.aiter_raw():
                     chunks.append(chunk)
                     size += len(chunk)
-                    if size > self.config.max_bytes:
+                    # A chunked body is stored framed, so its cap is on the framed bytes.
+                    if size > self.config.max_bytes or (wire_full is not None and wire_full()):
                         return b"".join(chunks)[: self.config.max_bytes], "length"
         except TimeoutError:
             return b"".join(chunks), "time"
@@ -364,13 +405,16 @@ class Fetcher:
             url=url,
             request_headers=fetched.request_headers,
             status=fetched.status,
-            reason=_reason(fetched.status),
+            reason=fetched.reason,
             response_headers=fetched.headers,
-            body=fetched.raw_body,
+            body=fetched.wire_body if fetched.wire_body is not None else fetched.raw_body,
             captured_at=datetime.now(UTC),
             ip=fetched.ip,
             charset=charset,
             extra_warc_headers=extra,
+            http_version=fetched.http_version,
+            http_head=fetched.http_head,
+            request_head=fetched.request_head,
         )
         if self.on_capture is not None:
             try:
@@ -470,22 +514,71 @@ def _peer_ip(response: httpx.Response) -> str | None:
     return str(addr[0]) if addr else None
 
 
+def _wire(response: httpx.Response) -> RecordingStream | None:
+    stream = response.extensions.get("network_stream")
+    return stream if isinstance(stream, RecordingStream) else None
+
+
+# Where a head ends, as h11 (httpx's parser) finds it: the first empty line, CRLF or bare LF.
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+
+
+def _final_head(data: bytes, status: int) -> tuple[int, int] | None:
+    """Where the head httpx answered with lies in the received bytes (1xx heads before it skipped).
+
+    None when it is not there whole or its status is not the one httpx parsed, so
+    that what is stored as received never disagrees with what the catalog says.
+    """
+    pos = 0
+    while (m := _BLANK_LINE.search(data, pos)) is not None:
+        parts = data[pos : m.end()].split(None, 2)
+        code = parts[1] if len(parts) > 1 else b""
+        if len(code) == 3 and code.startswith(b"1") and code != b"101":
+            pos = m.end()
+            continue
+        return (pos, m.end()) if code == str(status).encode() else None
+    return None
+
+
+def _chunked_end(framed: bytes) -> int | None:
+    """The length of the chunked message at the start of `framed`, trailers included.
+
+    h11 stops reading at the last chunk, but a read may have brought bytes past
+    it, which are not part of this response. None when the framing cannot be followed.
+    """
+    pos = 0
+    while True:
+        eol = framed.find(b"\r\n", pos)
+        if eol < 0:
+            return None
+        try:
+            size = int(framed[pos:eol].split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            return None
+        pos = eol + 2
+        if size == 0:
+            if framed.startswith(b"\n", pos) or framed.startswith(b"\r\n", pos):
+                return pos + (1 if framed[pos : pos + 1] == b"\n" else 2)
+            m = _BLANK_LINE.search(framed, pos)
+            return m.end() if m else None
+        pos += size + 2
+        if pos > len(framed):
+            return None
+
+
+def _reason_phrase(response: httpx.Response) -> str:
+    reason = response.extensions.get("reason_phrase", b"")
+    return reason.decode("latin-1") if isinstance(reason, bytes) else str(reason)
+
+
 def _stored_headers(response: httpx.Response) -> list[tuple[str, str]]:
-    # The body is stored de-chunked, so Transfer-Encoding would misdescribe it.
+    # What the catalog and callers see, beside the body de-chunked (raw_body); an
+    # archived head that was not recorded is written from these, for that body.
     return [
         (k.decode("latin-1"), v.decode("latin-1"))
         for k, v in response.headers.raw
         if k.lower() != b"transfer-encoding"
     ]
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def _is_text(ctype: str | None) -> bool:

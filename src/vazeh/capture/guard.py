@@ -12,6 +12,10 @@ checks every address, and connects to one of exactly those addresses. The
 request is only written to a socket whose peer was checked; TLS still sends the
 host name (SNI) and verifies the certificate against it, because httpcore
 passes the origin's host name to `start_tls`, not the address.
+
+The streams it returns are `RecordingStream`s: they keep the bytes of the
+current exchange as they crossed the socket (after TLS), so the archive stores
+the request and the response head as sent and served, not as httpx parsed them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import typing
 
 import httpcore
@@ -123,9 +128,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         error: Exception | None = None
         for ip in addresses:
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     ip, port, timeout=timeout, local_address=local_address, socket_options=socket_options
                 )
+                return RecordingStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
                 error = e
         assert error is not None
@@ -141,3 +147,68 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+# Kept until the fetcher has taken the head: more than any head httpcore accepts
+# (h11 stops at 100 KiB per head) plus a read of body bytes, with 1xx heads before it.
+HEAD_RECORD_LIMIT = 1 << 20
+
+
+class RecordingStream(httpcore.AsyncNetworkStream):
+    """A network stream that keeps the bytes of the exchange under way, as they crossed the wire.
+
+    One connection carries one exchange at a time (HTTP/1.1; capture does not
+    offer HTTP/2), so a write after reads starts a new exchange on a kept-alive
+    connection and the recording starts afresh. Received bytes are kept up to
+    `limit`; the fetcher lowers it once it has the head (to 0, or to the body
+    cap when the body must be stored as framed on the wire, i.e. chunked).
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream):
+        self._inner = inner
+        self.sent = bytearray()
+        self.received = bytearray()
+        self.limit = HEAD_RECORD_LIMIT
+        self.overflow = False  # bytes were dropped: the recording is not the whole exchange
+        self._reading = False
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data = await self._inner.read(max_bytes, timeout)
+        self._reading = True
+        room = self.limit - len(self.received)
+        if len(data) > room:
+            self.overflow = True
+        if room > 0:
+            self.received += data[:room]
+        return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if self._reading:
+            self.sent.clear()
+            self.received.clear()
+            self.limit = HEAD_RECORD_LIMIT
+            self.overflow = False
+            self._reading = False
+        self.sent += buffer
+        await self._inner.write(buffer, timeout)
+
+    def keep(self, limit: int) -> None:
+        """Keep at most `limit` received bytes from now on (those kept already stay)."""
+        self.limit = max(limit, 0)
+        if len(self.received) > self.limit:
+            del self.received[self.limit :]
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        # The handshake is not part of the exchange; what is recorded is the plaintext.
+        return RecordingStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
