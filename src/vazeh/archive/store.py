@@ -39,6 +39,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import BufferWARCWriter
 
+from vazeh.archive.migrate import rekey_catalog
 from vazeh.archive.surt import surt
 
 WARC_VERSION = "WARC/1.1"
@@ -359,6 +360,7 @@ class Archive:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=60000")
         self._db.executescript(_SCHEMA)
+        rekey_catalog(self._db)  # keys in an older format are recomputed, once
         self._txn: _Txn | None = None
         self._writer_fd: int | None = None
         self._current_file: str | None = None
