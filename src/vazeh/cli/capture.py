@@ -125,11 +125,18 @@ def _progress(total: int | None, label: str) -> Progress:
     return Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal)
 
 
-def _config(allow_private: bool, rate: float, max_mb: float, timeout: float, retries: int):
+def _config(allow_private: bool, rate: float, max_mb: float, timeout: float, retries: int, max_seconds: float | None = None):
     from vazeh.capture import FetchConfig
 
+    if timeout <= 0 or (max_seconds is not None and max_seconds <= 0):
+        raise fail("--timeout and --max-seconds must be more than 0 seconds")
     return FetchConfig(
-        allow_private=allow_private, rate=rate, max_bytes=int(max_mb * (1 << 20)), timeout=timeout, retries=retries
+        allow_private=allow_private,
+        rate=rate,
+        max_bytes=int(max_mb * (1 << 20)),
+        timeout=timeout,
+        max_seconds=max_seconds,
+        retries=retries,
     )
 
 
@@ -157,7 +164,22 @@ def capture(
     allow_private: AllowPrivate = False,
     rate: Rate = 1.0,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Response size cap in MiB.")] = 10.0,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a server.")] = 30.0,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            help="Seconds a response's head (connect, TLS, status line, headers) may take in all; also the limit of each read.",
+        ),
+    ] = 30.0,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--max-seconds",
+            help="Seconds one attempt's whole exchange may take; a body still arriving then is cut and "
+            "archived as WARC-Truncated: time. Default: 4 x --timeout.",
+            show_default=False,
+        ),
+    ] = None,
     retries: Annotated[int, typer.Option("--retries", help="Retries on timeouts and 5xx.")] = 3,
     no_extract: NoExtract = False,
     home: HomeOption = None,
@@ -174,7 +196,7 @@ def capture(
         todo += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not todo:
         raise fail("give at least one URL, or --from FILE")
-    config = _config(allow_private, rate, max_mb, timeout, retries)
+    config = _config(allow_private, rate, max_mb, timeout, retries, max_seconds)
     with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
         with _progress(len(set(todo)), "capturing") as bar:
             task = bar.add_task("capture", total=len(set(todo)))
