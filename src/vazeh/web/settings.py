@@ -41,7 +41,8 @@ def load_config(home: Path) -> WebConfig:
     """Read `admin_token` (top level) and the `[web]` table of HOME/config.toml.
 
     VAZEH_ADMIN_TOKEN in the environment wins over the file, so a token need not
-    be written to disk.
+    be written to disk; so do VAZEH_PUBLIC_URL, VAZEH_REPLAY_URL and VAZEH_REPLAY_PORT
+    (which is how `vazeh serve` hands them to its worker processes).
     """
     data: dict[str, Any] = {}
     path = Path(home) / "config.toml"
