@@ -138,6 +138,23 @@ def test_a_change_in_persian_analysis_rebuilds_the_index(home, store):
         assert json.loads(state.read_text())["analysis"] != "older-rules"
 
 
+def test_a_change_of_the_catalogs_key_format_rebuilds_the_index(home, store):
+    """Story keys are the catalog's SURT keys: when vazeh.archive.migrate rekeys the
+    catalog, documents under the old keys must not stay beside the new ones."""
+    put(store, 1, article("گزارش نمایشگاه", url="https://a.ir/1/"), surt="ir,a)/1/")  # an old-format key
+    with open_index(home) as ix:
+        ix.sync(store)
+    state = home / "index" / "state.json"
+    data = json.loads(state.read_text())
+    del data["keys"]  # written by a vazeh from before the key format
+    state.write_text(json.dumps(data))
+    store.db.execute("UPDATE articles SET surt='ir,a)/1'")  # what the rekeying does
+    with open_index(home) as ix:
+        assert ix.sync(store) == 1
+        assert ix.search("نمایشگاه").total == 1  # once, under the new key only
+        assert ix.count() == 1
+
+
 def test_an_index_of_an_older_format_is_rebuilt_even_if_a_reader_opens_it_first(home, store):
     put(store, 1, article("گزارش کتابخوانی", url="https://a.ir/1"), surt="ir,a)/1")
     with open_index(home) as ix:

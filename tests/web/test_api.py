@@ -144,3 +144,25 @@ def test_cdx_regex_filters_run_in_linear_time(client, sample):
     for bad in (r"~url:(a)\1", r"~url:(?=a)", "~url:a{1000}{1000}", "~url:" + "a" * 2000):
         r = client.get("/cdx", params={"url": "ava.example/*", "filter": bad})
         assert r.status_code == 400 and "filter" in r.text, bad
+
+
+def test_a_cdx_prefix_with_a_slash_keeps_to_that_path(home, archive):
+    """SURT keys drop a trailing slash (as pywb's and the Internet Archive's do), so
+    the slash of `/news/*` must stay in the key range, or /newsletter would match."""
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from vazeh.web import WebConfig, create_app
+
+    for url in ("http://p.example/news/1", "http://p.example/news/2/", "http://p.example/newsletter",
+                "http://p.example/news"):
+        with archive.transaction():
+            archive.write_exchange(url=url, status=200, response_headers=[("Content-Type", "text/html")],
+                                   body=url.encode(), captured_at=datetime(2026, 1, 1, tzinfo=UTC))
+    with TestClient(create_app(home, config=WebConfig())) as c:
+        urls = sorted(line.split(" ")[2] for line in cdx_lines(c, url="p.example/news/*"))
+        assert urls == ["http://p.example/news/1", "http://p.example/news/2/"]
+        assert len(cdx_lines(c, url="p.example/news*")) == 4
+        assert len(cdx_lines(c, url="p.example/*")) == 4
+        assert len(cdx_lines(c, url="p.example", matchType="prefix")) == 4

@@ -78,3 +78,23 @@ def test_views_are_committed_in_the_background(home):
     assert row is not None and row[0] == 1  # stored by the flusher thread without anyone asking
     assert counter.count("story") == 1
     archive.close()
+
+
+def test_counts_follow_the_catalog_when_its_keys_change_format(home):
+    """Counts are kept under story keys; when vazeh.archive.migrate rekeys the
+    catalog (recording old -> new in surt_moves), the counts move with the stories."""
+    archive = open_archive(home)
+    try:
+        db = archive.db
+        ViewCounter(db)  # today's tables
+        db.execute("INSERT INTO web_views(story, count) VALUES('ir,isna)/news/1/', 7), ('ir,isna)/news/1', 2)")
+        db.execute("INSERT INTO web_view_clients(story, client, seen_at) VALUES('ir,isna)/news/1/', 'c1', 5)")
+        db.execute("INSERT INTO surt_moves(old, new) VALUES('ir,isna)/news/1/', 'ir,isna)/news/1')")
+        db.execute("DELETE FROM web_meta WHERE key='views_key_format'")  # counts from before the rekeying
+        counter = ViewCounter(db)
+        assert counter.count("ir,isna)/news/1") == 9
+        assert counter.count("ir,isna)/news/1/") == 0
+        assert [r[0] for r in db.execute("SELECT story FROM web_view_clients")] == ["ir,isna)/news/1"]
+        assert ViewCounter(db).count("ir,isna)/news/1") == 9  # moved once, not again
+    finally:
+        archive.close()

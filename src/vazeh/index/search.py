@@ -37,6 +37,7 @@ from typing import Any
 
 from persiantools.jdatetime import JalaliDate, JalaliDateTime
 
+from vazeh.archive.surt import KEY_FORMAT
 from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
 from vazeh.index.engine import All, Engine, EngineHit, EngineRef, IndexDoc, Match, Term, group_id
@@ -304,7 +305,7 @@ class SearchIndex:
                     log.warning("search index format changed; rebuilding %s from the catalog", self.path)
                     shutil.rmtree(self.path / "tantivy", ignore_errors=True)
                     (self.path / "neardup.sqlite").unlink(missing_ok=True)
-                    self._state = {"seq": 0, "schema": SCHEMA_VERSION, "analysis": ANALYSIS}
+                    self._state = {"seq": 0, "schema": SCHEMA_VERSION, "analysis": ANALYSIS, "keys": KEY_FORMAT}
                     self._write_state()  # seq 0 recorded now, whichever process syncs next
         self._load_state()
         self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
@@ -340,6 +341,12 @@ class SearchIndex:
             log.warning("Persian analysis changed; the search index will be rebuilt from the catalog")
             self._state["pending_rebuild"] = True
         self._state["analysis"] = ANALYSIS
+        if state and state.get("keys", 1) != KEY_FORMAT:
+            # The catalog's story keys changed format (vazeh.archive.migrate): documents
+            # under the old keys would stay beside the new ones; a rebuild knows them all.
+            log.warning("the catalog's SURT keys changed format; the search index will be rebuilt")
+            self._state["pending_rebuild"] = True
+        self._state["keys"] = KEY_FORMAT
 
     @contextmanager
     def _turn(self, *, wait: bool) -> Iterator[bool]:

@@ -218,8 +218,17 @@ def _key_range(q: CdxQuery) -> tuple[str, str | None]:
         return key, None
     host = key.split(")", 1)[0]
     if q.match_type == "prefix":
-        # surt() adds "/" for an empty path; a prefix query on a bare host means the whole host.
-        low = key if not key.endswith(")/") or q.url.rstrip("*").endswith("/") else host + ")"
+        stem = q.url.rstrip("*")
+        if key.endswith(")/") and not stem.endswith("/"):
+            low = host + ")"  # a bare host: the whole host
+        elif stem.endswith("/") and not key.endswith("/"):
+            # SURT keys drop a trailing slash, so /news/ keys as /news; the slash the
+            # query asked for stays in the range (as pywb does), or /newsletter would match.
+            low = key + "/"
+        elif stem.endswith("?") and not key.endswith("?"):
+            low = key + "?"
+        else:
+            low = key
         return low, low + "\uffff"
     if q.match_type == "host":
         return host + ")", host + ")\uffff"

@@ -67,6 +67,7 @@ class ViewCounter:
         self.db = db
         self.window = window_seconds
         db.executescript(_SCHEMA)
+        _follow_key_moves(db)
         self.salt = self._salt()
         self.pending = _pending_for(db)
 
@@ -106,6 +107,43 @@ class ViewCounter:
     def flush(self) -> None:
         """Commit this process's pending views now."""
         self.pending.flush()
+
+
+def _follow_key_moves(db: sqlite3.Connection) -> None:
+    """Move counts kept under old story keys to the keys the catalog now uses, once
+    per key format (vazeh.archive.migrate rekeys the catalog; the counts are ours)."""
+    from vazeh.archive.migrate import key_moves
+    from vazeh.archive.surt import KEY_FORMAT
+
+    def current() -> bool:
+        row = db.execute("SELECT value FROM web_meta WHERE key='views_key_format'").fetchone()
+        return row is not None and row[0] == str(KEY_FORMAT)
+
+    if current():
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if not current():  # another process may have moved them meanwhile
+            for old, new in key_moves(db).items():
+                if old == new:
+                    continue
+                db.execute(
+                    "INSERT INTO web_views(story, count) SELECT ?, count FROM web_views WHERE story=? "
+                    "ON CONFLICT(story) DO UPDATE SET count=count+excluded.count",
+                    (new, old),
+                )
+                db.execute("DELETE FROM web_views WHERE story=?", (old,))
+                db.execute("UPDATE OR IGNORE web_view_clients SET story=? WHERE story=?", (new, old))
+                db.execute("DELETE FROM web_view_clients WHERE story=?", (old,))
+            db.execute(
+                "INSERT INTO web_meta(key, value) VALUES('views_key_format', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (str(KEY_FORMAT),),
+            )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 class _Pending:
