@@ -24,6 +24,9 @@ exchange it completes becomes a request + response (or revisit) record pair.
   checked, and the socket opened to that address, so DNS rebinding between the
   check and the connect has nothing to exploit.
 - Timeouts, connection errors and 5xx are retried with exponential backoff.
+- An HTML page's resources (stylesheets, images, fonts, scripts, iframes one level
+  deep) are fetched after it through this same path and linked to it: see
+  `vazeh.capture.resources`. `FetchConfig.resources=False` (`--no-resources`) skips them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import asyncio
 import logging
 import re
 import ssl
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,6 +50,9 @@ from vazeh import __version__
 from vazeh.archive import Archive, Capture, decode_content, detect_charset
 from vazeh.capture.guard import AddressRefused, GuardedBackend, RecordingStream, check_host, check_ip
 from vazeh.capture.pacing import HostPacer
+from vazeh.capture.resources import DEFAULT_FRESHNESS, PageResources, ResourceCounts
+from vazeh.capture.resources import DEFAULT_MAX_BYTES as DEFAULT_RESOURCE_BYTES
+from vazeh.capture.resources import DEFAULT_MAX_COUNT as DEFAULT_RESOURCE_COUNT
 from vazeh.capture.robots import RobotsCache
 
 log = logging.getLogger(__name__)
@@ -76,6 +83,11 @@ class FetchConfig:
     allow_private: bool = False
     obey_robots: bool = True
     user_agent: str = USER_AGENT
+    resources: bool = True  # fetch each HTML page's stylesheets, images, fonts, scripts, iframes
+    resource_max_count: int = DEFAULT_RESOURCE_COUNT  # per page
+    resource_max_bytes: int = DEFAULT_RESOURCE_BYTES  # per page; checked before each fetch starts
+    # A resource captured less than this many seconds ago is linked, not fetched again; 0: always fetch.
+    resource_freshness: float = DEFAULT_FRESHNESS
 
 
 @dataclass
@@ -117,6 +129,7 @@ class CaptureOutcome:
     error: str | None = None
 
     stopped_at: str | None = None  # the URL that was skipped or failed (a redirect target, say)
+    resources: ResourceCounts = field(default_factory=ResourceCounts)  # the page's resources
 
     @property
     def final(self) -> Fetched | None:
@@ -139,8 +152,10 @@ class CaptureReport:
     refused: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    resources: ResourceCounts = field(default_factory=ResourceCounts)  # summed over the pages
 
     def add(self, outcome: CaptureOutcome) -> None:
+        self.resources.add(outcome.resources)
         for hop in outcome.hops:
             if hop.status in REDIRECT_STATUSES:
                 self.redirects += 1
@@ -188,6 +203,7 @@ class Fetcher:
         # Origins whose robots.txt fetch was refused by the guard at connect time, so
         # the URL is reported as refused and not as blocked by robots.txt.
         self._refused: dict[str, AddressRefused] = {}
+        self.resources = PageResources(self)
 
     @property
     def total_seconds(self) -> float:
@@ -211,7 +227,30 @@ class Fetcher:
 
     # ------------------------------------------------------------------ public
     async def capture(self, url: str, *, archive_it: bool = True, extra_headers: dict[str, str] | None = None) -> CaptureOutcome:
-        """Fetch `url`, following redirects, archiving every hop."""
+        """Fetch `url`, following redirects, archiving every hop; then, for an HTML page,
+        its resources (unless `config.resources` is off)."""
+        # One id for the page's records and its resources' (Browsertrix's WARC-Page-ID).
+        page_id = str(uuid.uuid4())
+        outcome = await self._follow(
+            url, archive_it=archive_it, extra_headers=extra_headers, warc_headers=[("WARC-Page-ID", page_id)]
+        )
+        if archive_it and self.config.resources and not outcome.error and not outcome.skipped:
+            try:
+                await self.resources.fetch_for(outcome, page_id)
+            except Exception as e:  # noqa: BLE001 - the page is archived; its resources are extras
+                log.warning("fetching the resources of %s: %s", url, e)
+                outcome.resources.note(f"{url}: {_describe(e)}")
+        return outcome
+
+    async def _follow(
+        self,
+        url: str,
+        *,
+        archive_it: bool = True,
+        extra_headers: dict[str, str] | None = None,
+        warc_headers: list[tuple[str, str]] | None = None,
+    ) -> CaptureOutcome:
+        """Fetch `url`, following redirects, archiving every hop (with `warc_headers` added)."""
         outcome = CaptureOutcome(url)
         current = urldefrag(url.strip())[0]  # a #fragment never reaches the server
         for _ in range(self.config.max_redirects + 1):
@@ -231,7 +270,9 @@ class Fetcher:
                     delay = self.robots.crawl_delay(current)
                     if delay:
                         self.pacer.slow_down(urlsplit(current).hostname or "", min(delay, MAX_CRAWL_DELAY))
-                hop = await self._exchange(current, archive_it=archive_it, extra_headers=extra_headers)
+                hop = await self._exchange(
+                    current, archive_it=archive_it, extra_headers=extra_headers, warc_headers=warc_headers
+                )
             except AddressRefused as e:
                 outcome.skipped = f"address refused: {e}"
                 return outcome
@@ -265,7 +306,14 @@ class Fetcher:
         return report
 
     # ------------------------------------------------------------------ one exchange
-    async def _exchange(self, url: str, *, archive_it: bool, extra_headers: dict[str, str] | None) -> Fetched:
+    async def _exchange(
+        self,
+        url: str,
+        *,
+        archive_it: bool,
+        extra_headers: dict[str, str] | None,
+        warc_headers: list[tuple[str, str]] | None = None,
+    ) -> Fetched:
         host = urlsplit(url).hostname or ""
         delay = self.config.backoff
         for attempt in range(self.config.retries + 1):
@@ -284,7 +332,9 @@ class Fetcher:
         # A 304 only answers our own conditional request (watch): it holds no page, so
         # the catalog stays free of empty captures.
         if archive_it and fetched.status != 304:
-            fetched.capture = await asyncio.get_running_loop().run_in_executor(self._writer, self._archive, fetched, url)
+            fetched.capture = await asyncio.get_running_loop().run_in_executor(
+                self._writer, self._archive, fetched, url, warc_headers or []
+            )
         return fetched
 
     async def _check_address(self, url: str) -> None:
@@ -393,7 +443,7 @@ class Fetcher:
             return b"".join(chunks), "disconnect"
         return b"".join(chunks), None
 
-    def _archive(self, fetched: Fetched, url: str) -> Capture:
+    def _archive(self, fetched: Fetched, url: str, warc_headers: list[tuple[str, str]] | None = None) -> Capture:
         ctype = fetched.header("Content-Type")
         charset = None
         if fetched.status != 304 and fetched.raw_body:
@@ -401,6 +451,7 @@ class Fetcher:
             if _is_text(ctype):
                 charset = detect_charset(sample, ctype).name
         extra = [("WARC-Truncated", fetched.truncated)] if fetched.truncated else []
+        extra += warc_headers or []
         capture = self.archive.write_exchange(
             url=url,
             request_headers=fetched.request_headers,

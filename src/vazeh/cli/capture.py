@@ -34,6 +34,10 @@ AllowPrivate = Annotated[
 ]
 NoExtract = Annotated[bool, typer.Option("--no-extract", help="Only archive; do not extract and index now.")]
 Rate = Annotated[float, typer.Option("--rate", help="Requests per second per host.")]
+NoResources = Annotated[
+    bool,
+    typer.Option("--no-resources", help="Capture only the pages, not their stylesheets, images, fonts and scripts."),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -149,6 +153,20 @@ def _print_capture_report(report) -> None:
     )
     for line in report.errors[:50]:
         err_console.print(f"  [yellow]skipped[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
+    _print_resources(report.resources)
+
+
+def _print_resources(r) -> None:
+    if not (r.total or r.over_caps or r.robots or r.refused or r.failed):
+        return
+    console.print(
+        f"page resources: fetched {r.fetched} ({r.bytes / (1 << 20):.1f} MiB), revisits {r.revisits}, "
+        f"reused (archived recently) {r.reused}, over the per-page caps {r.over_caps}, "
+        f"blocked by robots.txt {r.robots}, refused {r.refused}, failed {r.failed}",
+        soft_wrap=True,
+    )
+    for line in r.errors[:20]:
+        err_console.print(f"  [yellow]resource skipped[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
 
 
 # ---------------------------------------------------------------------- commands
@@ -181,10 +199,12 @@ def capture(
         ),
     ] = None,
     retries: Annotated[int, typer.Option("--retries", help="Retries on timeouts and 5xx.")] = 3,
+    no_resources: NoResources = False,
     no_extract: NoExtract = False,
     home: HomeOption = None,
 ) -> None:
-    """Capture URLs into the archive: each redirect hop, request and response kept as WARC records."""
+    """Capture URLs into the archive: each redirect hop, request and response kept as WARC
+    records, and each page's stylesheets, images, fonts and scripts with it."""
     from vazeh.capture import capture_urls_async
 
     todo = list(urls or [])
@@ -197,6 +217,7 @@ def capture(
     if not todo:
         raise fail("give at least one URL, or --from FILE")
     config = _config(allow_private, rate, max_mb, timeout, retries, max_seconds)
+    config.resources = not no_resources
     with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
         with _progress(len(set(todo)), "capturing") as bar:
             task = bar.add_task("capture", total=len(set(todo)))
@@ -212,10 +233,11 @@ def watch(
     base_url: Annotated[str | None, typer.Option("--base-url", help="Base for relative feed URLs.")] = None,
     allow_private: AllowPrivate = False,
     rate: Rate = 1.0,
+    no_resources: NoResources = False,
     no_extract: NoExtract = False,
     home: HomeOption = None,
 ) -> None:
-    """Poll the sources' RSS/Atom feeds and sitemaps and capture the new articles."""
+    """Poll the sources' RSS/Atom feeds and sitemaps and capture the new articles (with their page resources)."""
     from vazeh.capture import SourcesError, load_sources, watch_forever_async, watch_once_async
 
     try:
@@ -225,6 +247,7 @@ def watch(
     if not srcs:
         raise fail(f"no sources in {sources or 'the default sources file'}")
     config = _config(allow_private, rate, 10.0, 30.0, 3)
+    config.resources = not no_resources
     # A watch that runs on waits for its next capture, maybe for minutes: index at once.
     with _open(home) as archive, pipeline_hook(archive, not no_extract, index_interval=1.0 if once else 0.0) as callback:
         if once:
@@ -242,8 +265,8 @@ def watch(
             stamp = datetime.now(UTC).strftime("%H:%M:%S")
             errors = f", error: {report.source_errors[0]}" if report.source_errors else ""
             console.print(
-                f"{stamp} {source.id}: {report.new_urls} new, {report.capture.captured} captured, "
-                f"{report.not_modified} feeds unchanged{errors}"
+                f"{stamp} {source.id}: {report.new_urls} new, {report.capture.captured} captured "
+                f"(+{report.capture.resources.total} page resources), {report.not_modified} feeds unchanged{errors}"
             )
 
         console.print(f"watching {len(srcs)} sources (Ctrl+C to stop)")

@@ -50,6 +50,10 @@ class SaveOut(BaseModel):
     article_id: int | None = None
     article: str | None = None
     hops: list[dict] = []
+    resources: dict[str, int] = Field(
+        default_factory=dict,
+        description="the page's resources: fetched, revisits, reused (archived recently), over_caps, robots, refused, failed",
+    )
 
 
 @dataclass
@@ -62,11 +66,12 @@ class SaveResult:
     timestamp: str | None = None
     article_id: int | None = None
     hops: list[dict] = field(default_factory=list)
+    resources: dict[str, int] = field(default_factory=dict)
 
     def out(self) -> SaveOut:
         return SaveOut(
             url=self.url, ok=self.ok, message=self.message, status=self.status, capture_id=self.capture_id,
-            timestamp=self.timestamp, article_id=self.article_id, hops=self.hops,
+            timestamp=self.timestamp, article_id=self.article_id, hops=self.hops, resources=self.resources,
             replay=f"/web/{self.timestamp}/{self.url}" if self.timestamp else None,
             article=f"/article/{self.article_id}" if self.article_id else None,
         )
@@ -132,11 +137,31 @@ def save_url(room: ReadingRoom, url: str) -> SaveResult:
         room.sync_index()
         stored = pipeline.articles.for_capture(capture.id)
         article_id = stored.id if stored is not None and stored.article.is_article else None
+        message = "captured" + (" (unchanged since the last capture)" if capture.record_type == "revisit" else "")
         return SaveResult(
-            final.url, True, "captured" + (" (unchanged since the last capture)" if capture.record_type == "revisit" else ""),
+            final.url, True, message + _resources_message(outcome.resources),
             status=final.status, capture_id=capture.id, timestamp=capture.timestamp14,
-            article_id=article_id, hops=hops,
+            article_id=article_id, hops=hops, resources=_resource_counts(outcome.resources),
         )
+
+
+def _resource_counts(r) -> dict[str, int]:
+    names = ("fetched", "revisits", "reused", "over_caps", "robots", "refused", "failed", "bytes")
+    return {name: getattr(r, name) for name in names}
+
+
+def _resources_message(r) -> str:
+    if not r.total:
+        return ""
+    parts = [f"{r.fetched} fetched"]
+    if r.revisits:
+        parts.append(f"{r.revisits} unchanged")
+    if r.reused:
+        parts.append(f"{r.reused} already archived")
+    left = r.over_caps + r.robots + r.refused + r.failed
+    if left:
+        parts.append(f"{left} not saved")
+    return f", with {r.total} page resources ({', '.join(parts)})"
 
 
 def _stopped_message(outcome: CaptureOutcome) -> str:
