@@ -149,3 +149,12 @@ def test_two_listeners_one_server_told_apart_by_socket(sample):
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+def test_the_api_links_captures_straight_to_the_replay_origin(split, sample):
+    ts = sample.stories["match"].capture.timestamp14
+    caps = split.get("/api/captures", params={"url": URL}).json()
+    assert caps and caps[-1]["replay"] == f"{REPLAY}/web/{ts}/{URL}"
+    assert caps[-1]["raw"] == f"{REPLAY}/web/{ts}id_/{URL}"
+    article = split.get(f"/api/articles/{sample.stories['match'].article_id}").json()
+    assert all(c["replay"].startswith(REPLAY + "/web/") for c in article["captures"])

@@ -17,7 +17,7 @@ from vazeh.extract.model import StoredArticle
 from vazeh.web import cdx
 from vazeh.web.fmt import jalali
 from vazeh.web.pages import MAX_ID
-from vazeh.web.replay import archived_url
+from vazeh.web.replay import archived_url, replay_base
 from vazeh.web.room import SearchUnavailable
 
 router = APIRouter()
@@ -93,11 +93,13 @@ class SearchOut(BaseModel):
     facets: dict[str, list[tuple[str, int]]]
 
 
-def capture_out(c: Capture) -> CaptureOut:
+def capture_out(c: Capture, base: str = "") -> CaptureOut:
+    """`base`: where `/web/` addresses live (replay.replay_base), so that links go
+    straight to the replay origin rather than through the room's redirect."""
     return CaptureOut(
         id=c.id, url=c.url, timestamp=c.timestamp14, captured_at=c.captured_at.isoformat(), status=c.status,
         mime=c.mime, digest=c.payload_digest, length=c.payload_length, record_type=c.record_type,
-        replay=f"/web/{c.timestamp14}/{c.url}", raw=f"/web/{c.timestamp14}id_/{c.url}",
+        replay=f"{base}/web/{c.timestamp14}/{c.url}", raw=f"{base}/web/{c.timestamp14}id_/{c.url}",
     )
 
 
@@ -140,7 +142,7 @@ def get_article(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> Ar
         **summary(s), news_id=a.news_id, body=a.body, tags=a.tags, author=a.author,
         images=[{"url": i.url, "caption": i.caption} for i in a.images], site=a.site,
         extractor_version=s.extractor_version, views=shelf.views.count(s.surt or capture.surt),
-        captures=[capture_out(c) for c in shelf.archive.captures(capture.url)],
+        captures=[capture_out(c, replay_base(request)) for c in shelf.archive.captures(capture.url)],
     )
 
 
@@ -171,7 +173,8 @@ def search(
             summary="Every capture of a URL, oldest first")
 def captures(request: Request, url: str = Query(..., min_length=1, max_length=8000)) -> list[CaptureOut]:
     archive = request.app.state.room.shelf().archive
-    return [capture_out(c) for c in archive.captures(archived_url(url, ""))]
+    base = replay_base(request)
+    return [capture_out(c, base) for c in archive.captures(archived_url(url, ""))]
 
 
 @router.get("/cdx", tags=["captures"], summary="CDX server query (pywb parameters)",
