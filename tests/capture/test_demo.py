@@ -8,6 +8,7 @@ import tomllib
 from typer.testing import CliRunner
 
 from vazeh.archive import open_archive
+from vazeh.capture.resources import resources_of
 from vazeh.cli import app
 from vazeh.cli.demo import sample_sources_text
 
@@ -34,6 +35,15 @@ def test_demo_builds_an_archive_of_the_sample_site(home):
         assert len(html) >= 12  # at least one article per sample outlet
         assert all(c.charset for c in html)
         assert any(c.charset == "windows-1256" for c in html)
+        # Each article is archived with its stylesheet and pictures, so its replay is styled.
+        articles = [c for c in html if "/news/" in c.url or "/articles/" in c.url or "/a/" in c.url]
+        assert articles
+        for page in articles:
+            kinds = {kind for _, kind in resources_of(archive, page.id)}
+            assert "stylesheet" in kinds, page.url
+        assert any(c.url.endswith("/static/sample.css") for c in archive.iter_captures())
+        assert any(c.mime == "image/png" for c in archive.iter_captures())
+    assert "page resources: fetched" in result.output
     # Run again on the same address: the feeds are unchanged and nothing is archived twice.
     with open_archive(home) as archive:
         before = archive.count()

@@ -156,11 +156,15 @@ def _print_capture_report(report) -> None:
     _print_resources(report.resources)
 
 
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB" if n >= 1 << 20 else f"{n / 1024:.0f} KiB"
+
+
 def _print_resources(r) -> None:
     if not (r.total or r.over_caps or r.robots or r.refused or r.failed):
         return
     console.print(
-        f"page resources: fetched {r.fetched} ({r.bytes / (1 << 20):.1f} MiB), revisits {r.revisits}, "
+        f"page resources: fetched {r.fetched} ({_size(r.bytes)}), revisits {r.revisits}, "
         f"reused (archived recently) {r.reused}, over the per-page caps {r.over_caps}, "
         f"blocked by robots.txt {r.robots}, refused {r.refused}, failed {r.failed}",
         soft_wrap=True,

@@ -91,7 +91,11 @@ def _summary(archive) -> str:
         articles = archive.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     except Exception:  # noqa: BLE001 - the article table exists once extraction has run
         articles = 0
-    return f"archive: {captures} captures ({html} HTML pages), {articles} articles extracted"
+    try:
+        linked = archive.db.execute("SELECT COUNT(DISTINCT resource) FROM page_resources").fetchone()[0]
+    except Exception:  # noqa: BLE001 - the table exists once a page's resources were linked
+        linked = 0
+    return f"archive: {captures} captures ({html} HTML pages, {linked} page resources), {articles} articles extracted"
 
 
 # ---------------------------------------------------------------------------
