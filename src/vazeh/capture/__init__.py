@@ -8,6 +8,7 @@ Python API:
 
     archive = open_archive("vazeh-data")
     report = capture_urls(archive, ["https://www.isna.ir/"], FetchConfig(rate=1.0))
+    report.resources  # ResourceCounts: the pages' stylesheets, images, fonts... fetched, reused
     report = watch_once(archive, load_sources())
     report = import_paths(archive, ["old-crawl.warc.gz", "saved-pages/"])
 """
@@ -24,6 +25,14 @@ from vazeh.capture.fetcher import (
 )
 from vazeh.capture.guard import AddressRefused, refusal
 from vazeh.capture.importers import ImportProblem, ImportReport, import_paths
+from vazeh.capture.resources import (
+    Resource,
+    ResourceCounts,
+    css_resources,
+    html_resources,
+    pages_using,
+    resources_of,
+)
 from vazeh.capture.sources import Source, SourcesError, default_sources_path, load_sources
 from vazeh.capture.watch import WatchReport, watch_forever_async, watch_once, watch_once_async
 
@@ -37,15 +46,21 @@ __all__ = [
     "Fetcher",
     "ImportProblem",
     "ImportReport",
+    "Resource",
+    "ResourceCounts",
     "Source",
     "SourcesError",
     "WatchReport",
     "capture_urls",
     "capture_urls_async",
+    "css_resources",
     "default_sources_path",
+    "html_resources",
     "import_paths",
     "load_sources",
+    "pages_using",
     "refusal",
+    "resources_of",
     "watch_forever_async",
     "watch_once",
     "watch_once_async",
