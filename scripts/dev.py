@@ -6,6 +6,12 @@
 
 Needs only Python 3.11+ and the package registries. Setup is skipped when
 pyproject.toml has not changed since the last one.
+
+Setup (and `test`) also makes .venv-pywb, a venv of its own holding pywb, the
+peer that tests/peers compares vazeh's replay and CDX answers with. It cannot
+share .venv: pywb pulls in brotlipy, whose `brotli` module takes the place of
+Google's, which vazeh's bounded decoder needs. A failed pywb install is only a
+warning: the peer tests then skip and say why.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".vazeh-setup"
+PYWB_VENV = ROOT / ".venv-pywb"
+PYWB_BIN = PYWB_VENV / ("Scripts" if os.name == "nt" else "bin")
+PYWB_STAMP = PYWB_VENV / ".vazeh-setup"
+PYWB_PIN = "pywb==2.10.0"  # the peer's answers are what the tests compare with, so one known version
 
 
 def run(*cmd: str | Path, **kw) -> int:
@@ -46,12 +56,33 @@ def setup() -> None:
     STAMP.write_text(want)
 
 
+def setup_pywb() -> None:
+    if PYWB_STAMP.exists() and PYWB_STAMP.read_text() == PYWB_PIN and (PYWB_BIN / "wayback").exists():
+        return
+    try:
+        if not (PYWB_BIN / "python").exists():
+            print(f"creating {PYWB_VENV} (pywb, the test peer)", flush=True)
+            venv.EnvBuilder(with_pip=True).create(PYWB_VENV)
+        pip = [PYWB_BIN / "python", "-m", "pip", "--disable-pip-version-check", "-q"]
+        ok = run(*pip, "install", PYWB_PIN) == 0 and (PYWB_BIN / "wayback").exists()
+    except OSError as e:
+        print(f"  ({e})", flush=True)
+        ok = False
+    if not ok:
+        print(f"warning: could not install {PYWB_PIN} into {PYWB_VENV}; the pywb peer tests will skip",
+              file=sys.stderr, flush=True)
+        return
+    PYWB_STAMP.write_text(PYWB_PIN)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test", "setup"}:
         print(__doc__)
         return 2
     setup()
     what, rest = argv[0], argv[1:]
+    if what in {"setup", "test"}:
+        setup_pywb()
     if what == "setup":
         return 0
     if what == "demo":
