@@ -814,12 +814,16 @@ class Archive:
             if capture.revisit_of is None:
                 raise ArchiveError(f"revisit capture {capture.id} of {capture.url} has no original in the archive")
             original = self.read_response(self.get(capture.revisit_of))
-            raw, cut = original.raw_body, original.truncated
+            raw, cut = original.raw_body, original.truncated  # already de-chunked by its own read
         else:
             raw, cut = _read_bounded(rec.raw_stream)
+            # Chunking is the connection's framing, not the payload (vazeh's own captures
+            # keep it as it crossed the wire, as warcio's capture_http does): the body as
+            # served is the de-chunked one, still content-encoded, as pywb's id_ gives it.
+            if any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers):
+                raw = _dechunk(raw)
         encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
-        chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers)
-        body, truncated = decode_content(_dechunk(raw) if chunked else raw, encoding)
+        body, truncated = decode_content(raw, encoding)
         return ArchivedResponse(capture, status, reason, headers, raw, body, truncated or cut)
 
 
@@ -830,13 +834,32 @@ def _read_bounded(stream: BinaryIO) -> tuple[bytes, bool]:
 
 
 def _dechunk(raw: bytes) -> bytes:
-    """Undo HTTP chunking, which records from other crawlers may keep; best effort."""
-    from warcio.bufferedreaders import ChunkedDataReader
-
-    try:
-        return ChunkedDataReader(io.BytesIO(raw)).read()
-    except Exception:  # noqa: BLE001 - a malformed chunking is kept as it is
-        return raw
+    """Undo HTTP/1.1 chunking (RFC 9112 7.1): chunk extensions and trailers are
+    framing too. A malformed chunking is kept as it is; a body cut short keeps the
+    chunks it has (a capture cut at its size cap ends mid-chunk)."""
+    out = bytearray()
+    pos, n = 0, len(raw)
+    while pos < n:
+        eol = raw.find(b"\n", pos)
+        if eol < 0:
+            return raw if not out else bytes(out)
+        size_text = raw[pos:eol].split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            return raw if not out else bytes(out)
+        if size < 0:
+            return raw
+        if size == 0:
+            return bytes(out)  # what follows is trailers
+        start = eol + 1
+        out += raw[start : start + size]
+        pos = start + size
+        if raw[pos : pos + 2] == b"\r\n":
+            pos += 2
+        elif raw[pos : pos + 1] == b"\n":
+            pos += 1
+    return bytes(out)
 
 
 def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], bytes] | None:
@@ -860,6 +883,10 @@ def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], byte
             return None
         http_head = data[head_end + 4 : http_end]
         if not http_head.isascii() or b"transfer-encoding" in http_head.lower():
+            return None
+        if b"\n\n" in http_head or b"\n\r\n" in http_head:
+            # The HTTP head ended on a bare-LF blank line (kept as served): the CRLF
+            # search above overshot into the body. warcio reads such heads right.
             return None
         rec = WarcRecord.from_bytes(data)
         rec.parse_http()
