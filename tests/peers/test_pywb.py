@@ -389,7 +389,7 @@ def compare_replay(tally, vazeh: TestClient, peer: httpx.Client, url: str, ts: s
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", _cases(VAZEH_REPLAY_BUGS))
-def test_id_replay_is_the_same_bytes_as_pywbs(built, vazeh, peer, tally, case):
+def test_id_replay_is_the_same_bytes_as_pywbs(pywb_bin, built, vazeh, peer, tally, case):
     caps = _captures_of(built, case)
     assert caps, f"no capture of {case} in the WARC files"
     if case in TIE_PASS and len({ts for n in TIE_PASS for _, ts in _captures_of(built, n)}) > 1:
@@ -448,7 +448,7 @@ def compare_cdx(tally, vazeh: TestClient, peer: httpx.Client, url: str) -> tuple
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", _cases(VAZEH_CDX_BUGS))
-def test_capture_lists_are_pywbs(built, vazeh, peer, tally, case):
+def test_capture_lists_are_pywbs(pywb_bin, built, vazeh, peer, tally, case):
     urls = sorted({u for u, _ in _captures_of(built, case)})
     assert urls
     problems = []
