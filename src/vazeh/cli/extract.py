@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vazeh.cli.common import HomeOption, console, err_console, fail, resolve_home
+from vazeh.cli.common import HomeOption, console, err_console, fail, require_archive
+from vazeh.cli.output import stdout_console
 
 
 def register(app: typer.Typer) -> None:
@@ -47,9 +49,11 @@ def extract(
 
 
 def _show(article) -> None:  # noqa: ANN001 - an Article
+    console = stdout_console()  # a pipe gets each paragraph on one line, not cut at 80 columns
+
     def line(label: str, value: object) -> None:
         if value not in (None, "", []):
-            console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
+            console.print(f"[bold]{label}:[/bold] {escape(str(value))}", highlight=False)
 
     if not article.is_article:
         console.print("[yellow]not an article[/yellow] (home, list or other page)")
@@ -67,7 +71,7 @@ def _show(article) -> None:  # noqa: ANN001 - an Article
     if article.body:
         console.print()
         for p in article.body:
-            console.print(p, highlight=False)
+            console.print(p, highlight=False, markup=False)
             console.print()
     for w in article.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
@@ -81,9 +85,7 @@ def reextract(
     from vazeh.extract import EXTRACTOR_VERSION
     from vazeh.pipeline import Pipeline
 
-    path = resolve_home(home)
-    if not path.exists():
-        raise fail(f"{path}: no archive here; run `vazeh init` first or pass --home")
+    path = require_archive(home)
     with Pipeline(path) as pipeline:
         # Counting first costs one catalog scan and gives the bar a true end.
         total = sum(1 for _ in pipeline.archive.iter_captures(html_only=True))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import html
-import json
 import re
-import sys
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -13,7 +11,8 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vazeh.cli.common import HomeOption, console, err_console, fail, resolve_home
+from vazeh.cli.common import HomeOption, console, err_console, fail, require_archive
+from vazeh.cli.output import Format, FormatOption, JsonOption, emit_rows, pick, stdout_console, write_json
 
 
 def register(app: typer.Typer) -> None:
@@ -27,9 +26,7 @@ def _open(home):  # noqa: ANN001, ANN202 - Path | None -> (Archive, ArticleStore
     from vazeh.extract.model import ArticleStore
     from vazeh.index import SearchIndex
 
-    path = resolve_home(home)
-    if not (path / "catalog.sqlite").exists():
-        raise fail(f"no archive at {path}: capture or import pages first, or pass --home")
+    path = require_archive(home)
     try:
         archive = open_archive(path, create=False)
     except ArchiveError as e:
@@ -51,17 +48,30 @@ def _snippet_for_terminal(snippet_html: str) -> str:
     return "".join(parts)
 
 
+HIT_COLUMNS = ("article_id", "capture_id", "url", "title", "source", "published", "published_jalali",
+               "score", "snippet", "href")
+
+
+def _snippet_text(snippet_html: str) -> str:
+    return html.unescape(_MARK.sub(r"\1", snippet_html))
+
+
 def search(
     query: Annotated[str, typer.Argument(help='The query, e.g. \'"راه اندازی" source:مهر date:1395/10/01..1395/10/30\'.')],
     home: HomeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
+    as_json: JsonOption = False,
+    fmt: FormatOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="Results per page.")] = 10,
     page: Annotated[int, typer.Option("--page", min=1, help="Which page of results.")] = 1,
     sort: Annotated[str, typer.Option("--sort", help="relevance or newest.")] = "relevance",
 ) -> None:
-    """Search the archive's articles (Persian-aware: ZWNJ, Arabic letters and digits all match)."""
+    """Search the archive's articles (Persian-aware: ZWNJ, Arabic letters and digits all match).
+
+    --format json prints the whole result (hits, facets, pages) as one object;
+    jsonl, csv and tsv print one hit a line."""
     from vazeh.index import QueryError
 
+    out_format = pick(fmt, as_json)
     archive, store, index = _open(home)
     try:
         try:
@@ -75,9 +85,15 @@ def search(
     finally:
         index.close()
         archive.close()
-    if as_json:
-        sys.stdout.write(json.dumps(results.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    if out_format is Format.json:
+        write_json(results.to_dict())
         return
+    if out_format is not Format.table:
+        rows = [dict(h.to_dict(), snippet=_snippet_text(h.snippet_html), href=f"/article/{h.article_id}")
+                for h in results.hits]
+        emit_rows(rows, out_format, columns=HIT_COLUMNS)
+        return
+    console = stdout_console()
     if not results.total:
         console.print(f"no articles match {escape(query)}", highlight=False)
         return
@@ -88,9 +104,9 @@ def search(
     for i, hit in enumerate(results.hits, start=first):
         console.print()
         console.print(f"[bold]{i}. {escape(hit.title or '(untitled)')}[/bold]", highlight=False)
-        meta = " · ".join(x for x in (hit.source, hit.published_jalali or hit.published) if x)
-        if meta:
-            console.print(f"   {escape(meta)}", highlight=False)
+        meta = " · ".join(x for x in (f"article {hit.article_id}", hit.source, hit.published_jalali or hit.published)
+                          if x)
+        console.print(f"   {escape(meta)}", highlight=False)
         if hit.url:
             console.print(f"   [blue]{escape(unquote(hit.url))}[/blue]", highlight=False)
         if hit.snippet_html:
