@@ -24,7 +24,17 @@ from rich.progress import (
 from rich.table import Table
 
 from vazeh.archive import Archive, ArchiveError, Capture, decode_html, open_archive
-from vazeh.cli.common import HomeOption, console, err_console, fail, resolve_home
+from vazeh.cli.common import HomeOption, console, err_console, fail, require_archive, resolve_home
+from vazeh.cli.output import (
+    Format,
+    FormatOption,
+    JsonOption,
+    emit_report,
+    emit_rows,
+    pick,
+    plain,
+    write_jsonl,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +118,11 @@ def pipeline_hook(
 
 
 @contextmanager
-def _open(home: Path | None) -> Iterator[Archive]:
+def _open(home: Path | None, *, create: bool = True) -> Iterator[Archive]:
+    """`create=False` for commands that only read: a mistyped --home must not become a new archive."""
+    path = resolve_home(home) if create else require_archive(home)
     try:
-        archive = open_archive(resolve_home(home))
+        archive = open_archive(path, create=create)
     except (ArchiveError, OSError) as e:
         raise fail(str(e)) from None
     try:
@@ -205,12 +217,15 @@ def capture(
     retries: Annotated[int, typer.Option("--retries", help="Retries on timeouts and 5xx.")] = 3,
     no_resources: NoResources = False,
     no_extract: NoExtract = False,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
     home: HomeOption = None,
 ) -> None:
     """Capture URLs into the archive: each redirect hop, request and response kept as WARC
     records, and each page's stylesheets, images, fonts and scripts with it."""
     from vazeh.capture import capture_urls_async
 
+    out_format = pick(fmt, as_json)
     todo = list(urls or [])
     if from_file is not None:
         try:
@@ -226,7 +241,7 @@ def capture(
         with _progress(len(set(todo)), "capturing") as bar:
             task = bar.add_task("capture", total=len(set(todo)))
             report = asyncio.run(capture_urls_async(archive, todo, config, callback, lambda _o: bar.advance(task)))
-    _print_capture_report(report)
+    _report(report, out_format, _print_capture_report)
     if report.failed or report.refused:
         raise typer.Exit(1)
 
@@ -239,11 +254,14 @@ def watch(
     rate: Rate = 1.0,
     no_resources: NoResources = False,
     no_extract: NoExtract = False,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
     home: HomeOption = None,
 ) -> None:
     """Poll the sources' RSS/Atom feeds and sitemaps and capture the new articles (with their page resources)."""
     from vazeh.capture import SourcesError, load_sources, watch_forever_async, watch_once_async
 
+    out_format = pick(fmt, as_json)
     try:
         srcs = load_sources(sources, base_url=base_url)
     except SourcesError as e:
@@ -260,12 +278,17 @@ def watch(
                 report = asyncio.run(
                     watch_once_async(archive, srcs, config, callback, lambda _o: bar.advance(task))
                 )
-            print_watch_report(report)
+            _report(report, out_format, print_watch_report)
             if report.source_errors and len(report.source_errors) >= len(srcs):
                 raise typer.Exit(1)
             return
 
         def on_round(source, report) -> None:
+            if out_format is not Format.table:
+                # A watch that runs on has no end to print one document at: one line a round.
+                write_jsonl([{"time": datetime.now(UTC).isoformat(timespec="seconds"), "source": source.id,
+                              **plain(report)}])
+                return
             stamp = datetime.now(UTC).strftime("%H:%M:%S")
             errors = f", error: {report.source_errors[0]}" if report.source_errors else ""
             console.print(
@@ -273,7 +296,8 @@ def watch(
                 f"(+{report.capture.resources.total} page resources), {report.not_modified} feeds unchanged{errors}"
             )
 
-        console.print(f"watching {len(srcs)} sources (Ctrl+C to stop)")
+        shown = console if out_format is Format.table else err_console
+        shown.print(f"watching {len(srcs)} sources (Ctrl+C to stop)")
         try:
             asyncio.run(watch_forever_async(archive, srcs, config, callback, on_round))
         except KeyboardInterrupt:
@@ -297,11 +321,14 @@ MAX_PROBLEMS_SHOWN = 50
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="WARC, WARC.gz, ARC, WACZ files or folders of saved .html.")],
     no_extract: NoExtract = False,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
     home: HomeOption = None,
 ) -> None:
     """Import existing collections; importing the same file twice adds nothing."""
     from vazeh.capture import import_paths
 
+    out_format = pick(fmt, as_json)
     with _open(home) as archive, pipeline_hook(archive, not no_extract) as callback:
         with _progress(None, "importing") as bar:
             task = bar.add_task("import", total=None)
@@ -311,6 +338,11 @@ def import_(
                 # The archive's own disk (full, read-only): what was committed is safe.
                 raise fail(f"cannot write to the archive at {archive.home}: {e.strerror or e}; "
                            "the records committed so far are kept, run the import again once fixed") from None
+    if out_format is not Format.table:
+        emit_report(report, out_format)
+        if report.problems:
+            raise typer.Exit(1)
+        return
     console.print(
         f"files {report.files}, new records {report.records} ({report.captures} captures), "
         f"already archived {report.duplicates}, skipped {report.skipped}"
@@ -325,25 +357,53 @@ def import_(
         raise typer.Exit(1)
 
 
-def captures(url: Annotated[str, typer.Argument(help="The URL (any spelling of it: SURT-matched).")], home: HomeOption = None) -> None:
-    """List a URL's captures: time, status, digest, size."""
-    with _open(home) as archive:
+CAPTURE_COLUMNS = ("id", "url", "captured_at", "timestamp", "status", "record_type", "imported", "mime",
+                   "charset", "digest", "length", "warc_file", "warc_offset")
+
+
+def captures(
+    url: Annotated[str, typer.Argument(help="The URL (any spelling of it: SURT-matched).")],
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """List a URL's captures: time, status, digest, size (in a pipe, every value whole)."""
+    out_format = pick(fmt, as_json)
+    with _open(home, create=False) as archive:
         rows = archive.captures(url)
     if not rows:
         raise fail(f"no captures of {url}")
-    table = Table("id", "captured (UTC)", "status", "type", "mime", "charset", "digest", "size")
-    for c in rows:
-        table.add_row(
-            str(c.id),
-            c.captured_at.strftime("%Y-%m-%d %H:%M:%S"),
-            str(c.status or ""),
-            c.record_type + (" (imported)" if c.imported else ""),
-            c.mime or "",
-            c.charset or "",
-            c.payload_digest or "",
-            str(c.payload_length if c.payload_length is not None else ""),
-        )
-    console.print(table)
+    table = None
+    if out_format is Format.table:
+        table = Table("id", "captured (UTC)", "status", "type", "mime", "charset", "digest", "size")
+        for c in rows:
+            table.add_row(
+                str(c.id),
+                c.captured_at.strftime("%Y-%m-%d %H:%M:%S"),
+                str(c.status or ""),
+                c.record_type + (" (imported)" if c.imported else ""),
+                c.mime or "",
+                c.charset or "",
+                c.payload_digest or "",
+                str(c.payload_length if c.payload_length is not None else ""),
+            )
+    emit_rows([_capture_row(c) for c in rows], out_format, columns=CAPTURE_COLUMNS, table=table)
+
+
+def _capture_row(c: Capture) -> dict:
+    return {
+        "id": c.id, "url": c.url, "captured_at": c.captured_at.isoformat(), "timestamp": c.timestamp14,
+        "status": c.status, "record_type": c.record_type, "imported": bool(c.imported), "mime": c.mime,
+        "charset": c.charset, "digest": c.payload_digest, "length": c.payload_length,
+        "warc_file": c.warc_file, "warc_offset": c.offset,
+    }
+
+
+def _report(report, fmt: Format, text: Callable) -> None:  # noqa: ANN001 - a Capture- or WatchReport
+    if fmt is Format.table:
+        text(report)
+    else:
+        emit_report(report, fmt)
 
 
 def parse_when(text: str) -> datetime:
@@ -370,7 +430,7 @@ def record(
         when = parse_when(at) if at else None
     except ValueError:
         raise fail(f"--at {at!r}: use a WARC timestamp like 20250101120000 or ISO 8601") from None
-    with _open(home) as archive:
+    with _open(home, create=False) as archive:
         cap = archive.nearest(url, when)
         if cap is None:
             raise fail(f"no captures of {url}")
