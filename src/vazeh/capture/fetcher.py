@@ -176,6 +176,20 @@ class CaptureReport:
             self.errors.append(f"{outcome.url}: {outcome.skipped or outcome.error}")
 
 
+def wire_url(url: str) -> str:
+    """The URL as it went out: percent-encoded path and query, an IDN host in punycode.
+
+    WARC-Target-URI must be a URI (WARC 1.1 refers to RFC 3986), and tools that read
+    it (pywb among them) break on raw Persian text; the request record's line is
+    encoded the same way. Its SURT key equals the raw IRI's, so lookups by either
+    spelling find the capture.
+    """
+    try:
+        return str(httpx.URL(url))
+    except Exception:  # noqa: BLE001 - a URL httpx could not have fetched is kept as given
+        return url
+
+
 class AttemptTimeout(Exception):
     """An attempt ran past its deadline (the head within `timeout`, the exchange within `max_seconds`)."""
 
@@ -453,7 +467,7 @@ class Fetcher:
         extra = [("WARC-Truncated", fetched.truncated)] if fetched.truncated else []
         extra += warc_headers or []
         capture = self.archive.write_exchange(
-            url=url,
+            url=wire_url(url),
             request_headers=fetched.request_headers,
             status=fetched.status,
             reason=fetched.reason,
