@@ -1,11 +1,20 @@
 """The JSON API under /api/ (articles, search, captures) and the CDX endpoint.
 
+For bulk use, /api/articles pages by an opaque cursor (keyset on the listing's
+sort key and id, so pages stay whole while new articles arrive) and
+/api/articles.ndjson and .csv stream a whole selection in batches, in constant
+memory.
+
 OpenAPI lives at /openapi.json. FastAPI's Swagger page would load its script
 from a CDN, so /docs is a small local page that lists the same operations.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -15,7 +24,7 @@ from pydantic import BaseModel
 from vazeh.archive import Capture
 from vazeh.extract.model import StoredArticle
 from vazeh.web import cdx
-from vazeh.web.fmt import jalali
+from vazeh.web.listing import ARTICLE_COLUMNS, article_row, csv_text
 from vazeh.web.pages import MAX_ID
 from vazeh.web.replay import archived_url, replay_base
 from vazeh.web.room import SearchUnavailable
@@ -50,6 +59,7 @@ class ArticleSummary(BaseModel):
     category: list[str]
     captured_at: str | None
     href: str
+    body: list[str] | None = None  # in listings only with body=1
 
 
 class ArticleOut(ArticleSummary):
@@ -69,6 +79,8 @@ class ArticleList(BaseModel):
     limit: int
     offset: int
     items: list[ArticleSummary]
+    next_cursor: str | None = None  # pass as `cursor` for the next page; null on the last
+    next: str | None = None  # the next page's address
 
 
 class HitOut(BaseModel):
@@ -104,30 +116,163 @@ def capture_out(c: Capture, base: str = "") -> CaptureOut:
 
 
 def summary(s: StoredArticle) -> dict[str, Any]:
-    a = s.article
-    return dict(
-        id=s.id, capture_id=s.capture_id, url=a.url, source=a.source or a.site, title=a.title, kicker=a.kicker,
-        lead=a.lead, published=a.published, published_jalali=a.published_jalali or (jalali(a.published) or None),
-        category=a.category, captured_at=s.captured_at, href=f"/article/{s.id}",
-    )
+    return article_row(s)
 
 
-@router.get("/api/articles", response_model=ArticleList, tags=["articles"], summary="Newest articles")
+def _trail(category: str | None) -> list[str] | None:
+    if not category:
+        return None
+    return [p.strip() for p in category.replace(" > ", "/").split("/") if p.strip()] or None
+
+
+def encode_cursor(key: str, article_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([key, article_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        key, article_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(key, str) or not isinstance(article_id, int) or not 0 <= article_id <= MAX_ID:
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise HTTPException(400, "cursor: not one this API gave out; start again without it") from None
+    return key, article_id
+
+
+BodyQuery = Query(False, description="include each article's body paragraphs")
+SourceQuery = Query(None, max_length=500, description="only this source, e.g. مهر")
+CategoryQuery = Query(None, max_length=2000, description="a category trail, parts joined with ' > ' or '/'")
+
+
+@router.get("/api/articles", response_model=ArticleList, response_model_exclude_unset=True, tags=["articles"],
+            summary="Newest articles, by offset or by cursor",
+            responses={400: {"description": "a bad cursor, or cursor given with offset"}})
 def list_articles(
     request: Request,
-    source: str | None = Query(None, description="only this source, e.g. مهر"),
-    category: str | None = Query(None, description="a category trail, parts joined with ' > ' or '/'"),
+    source: str | None = SourceQuery,
+    category: str | None = CategoryQuery,
     limit: int = Query(20, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
+    cursor: str | None = Query(None, max_length=4000,
+                               description="`next_cursor` of the previous page; pages stay whole while articles arrive"),
+    body: bool = BodyQuery,
 ) -> ArticleList:
     listing = request.app.state.room.listing()
-    if category:
-        trail = [p.strip() for p in category.replace(" > ", "/").split("/") if p.strip()]
-        items, total = listing.in_category(trail, limit=limit, offset=offset), listing.count(trail=trail)
+    trail = _trail(category)
+    if cursor is not None and offset:
+        raise HTTPException(400, "give cursor or offset, not both")
+    total = listing.count(trail=trail) if trail else listing.count(source=source)
+    if cursor is None and offset:
+        # Offset pages are kept for old clients; they may shift while articles arrive.
+        items = (listing.in_category(trail, limit=limit, offset=offset) if trail
+                 else listing.newest(limit=limit, offset=offset, source=source))
+        keys = None
     else:
-        items, total = listing.newest(limit=limit, offset=offset, source=source), listing.count(source=source)
-    return ArticleList(total=total, limit=limit, offset=offset,
-                       items=[ArticleSummary(**summary(s)) for s in items])
+        after = decode_cursor(cursor) if cursor is not None else None
+        keys = listing.keyset(source=source, trail=trail, after=after, limit=limit)
+        items = listing.articles([i for _k, i in keys])
+    next_cursor = next_href = None
+    if keys is not None and len(keys) == limit:
+        next_cursor = encode_cursor(*keys[-1])
+        url = request.url.remove_query_params("offset").include_query_params(cursor=next_cursor)
+        next_href = f"{url.path}?{url.query}"
+    return ArticleList(total=total, limit=limit, offset=offset, next_cursor=next_cursor, next=next_href,
+                       items=[ArticleSummary(**article_row(s, body=body)) for s in items])
+
+
+STREAM_BATCH = 500
+STREAM_MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv"}
+
+
+def _selection(request: Request, source: str | None, trail: list[str] | None, q: str | None,
+               limit: int | None, body: bool) -> Iterator[list[dict[str, Any]]]:
+    """The selection's rows in batches. Each batch asks for the shelf anew: the response is
+    iterated on whichever worker thread is free, and connections are per thread."""
+    room = request.app.state.room
+    left = limit if limit is not None else -1
+    if q:
+        from vazeh.index.search import MAX_PAGE, MAX_PER_PAGE
+
+        words = [q]
+        if source:
+            words.append('source:"' + source.replace('"', "") + '"')
+        if trail:
+            words.append('category:"' + trail[-1].replace('"', "") + '"')
+        query = " ".join(words)
+        for page in range(1, MAX_PAGE + 1):
+            results = room.search(query, sort="newest", page=page, per_page=MAX_PER_PAGE)
+            store = room.shelf().articles
+            rows = [article_row(s, body=body) for s in
+                    (store.get(h.article_id) for h in results.hits) if s is not None]
+            if left >= 0:
+                rows, left = rows[:left], max(0, left - len(rows))
+            if rows:
+                yield rows
+            if left == 0 or page >= results.pages:
+                return
+        return
+    after: tuple[str, int] | None = None
+    while left != 0:
+        listing = room.listing()
+        want = STREAM_BATCH if left < 0 else min(STREAM_BATCH, left)
+        keys = listing.keyset(source=source, trail=trail, after=after, limit=want)
+        if not keys:
+            return
+        after = keys[-1]
+        if left > 0:
+            left -= len(keys)
+        yield [article_row(s, body=body) for s in listing.articles([i for _k, i in keys])]
+        if len(keys) < want:
+            return
+
+
+def _stream(request: Request, fmt: str, source: str | None, category: str | None, q: str | None,
+            limit: int | None, body: bool) -> Response:
+    trail = _trail(category)
+    q = (q or "").strip() or None
+    batches = _selection(request, source, trail, q, limit, body)
+    try:
+        first = next(batches, None)  # a bad query is a 400 here, not a cut-off stream
+    except ValueError as e:  # QueryError
+        raise HTTPException(400, str(e)) from e
+    except SearchUnavailable as e:
+        raise HTTPException(503, str(e)) from e
+    columns = [*ARTICLE_COLUMNS, *(["body"] if body else [])]
+
+    def chunks() -> Iterator[str]:
+        if fmt == "csv":
+            yield "\ufeff" + csv_text([], columns)  # the BOM tells spreadsheet programs it is UTF-8
+        if first is None:
+            return
+        yield _render(first, fmt, columns)
+        for rows in batches:
+            yield _render(rows, fmt, columns)
+
+    return StreamingResponse(chunks(), media_type=f"{STREAM_MEDIA[fmt]}; charset=utf-8",
+                             headers={"Content-Disposition": f'inline; filename="articles.{fmt}"'})
+
+
+def _render(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> str:
+    if fmt == "csv":
+        return csv_text(rows, columns, header=False)
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+@router.get("/api/articles.{fmt}", tags=["articles"], summary="A whole selection of articles as NDJSON or CSV",
+            response_class=Response,
+            responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}},
+                       400: {"description": "the query cannot be run; `detail` says why"}})
+def stream_articles(
+    request: Request,
+    fmt: str = Path(pattern="^(ndjson|csv)$", description="ndjson (one JSON object a line) or csv"),
+    source: str | None = SourceQuery,
+    category: str | None = CategoryQuery,
+    q: str | None = Query(None, max_length=1000,
+                          description="a query in the search language; newest first, at most 50,000 stories"),
+    limit: int | None = Query(None, ge=1, le=10_000_000, description="at most this many rows (default: all)"),
+    body: bool = BodyQuery,
+) -> Response:
+    return _stream(request, fmt, source, category, q, limit, body)
 
 
 @router.get("/api/articles/{article_id}", response_model=ArticleOut, tags=["articles"], summary="One article")

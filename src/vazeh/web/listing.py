@@ -14,9 +14,10 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
-from vazeh.web.fmt import TEHRAN, parse_when, tehran_day
+from vazeh.web.fmt import TEHRAN, jalali, parse_when, tehran_day
 
 TRAIL_SEP = " > "
 
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS web_categories (
 );
 CREATE INDEX IF NOT EXISTS web_categories_newest ON web_categories(prefix, sort_key);
 CREATE INDEX IF NOT EXISTS web_categories_article ON web_categories(article_id);
+CREATE INDEX IF NOT EXISTS web_categories_keyset ON web_categories(prefix, sort_key, article_id);
 """
 
 _sync_lock = threading.Lock()
@@ -70,6 +72,19 @@ def sort_key(article: Article, captured_at: str | None) -> str:
 
 def trail_text(trail: list[str] | tuple[str, ...]) -> str:
     return TRAIL_SEP.join(t.strip() for t in trail if t and t.strip())
+
+
+def article_row(s: StoredArticle, *, body: bool = False) -> dict[str, Any]:
+    """One listed article as the API, the listing pages' JSON/CSV twins and the streams give it."""
+    a = s.article
+    row: dict[str, Any] = dict(
+        id=s.id, capture_id=s.capture_id, url=a.url, source=a.source or a.site, title=a.title, kicker=a.kicker,
+        lead=a.lead, published=a.published, published_jalali=a.published_jalali or (jalali(a.published) or None),
+        category=a.category, captured_at=s.captured_at, href=f"/article/{s.id}",
+    )
+    if body:
+        row["body"] = a.body
+    return row
 
 
 class Listing:
@@ -173,6 +188,41 @@ class Listing:
             )
         return self._articles([r[0] for r in rows])
 
+    def keyset(
+        self, *, source: str | None = None, trail: list[str] | None = None,
+        after: tuple[str, int] | None = None, limit: int = 20,
+    ) -> list[tuple[str, int]]:
+        """(sort key, article id) of the next `limit` listed articles, newest first, after `after`.
+
+        Ties on the sort key (a batch published the same second) are broken by id, so
+        each article has one place in the order and a page that starts after a given
+        (key, id) neither repeats nor skips rows when newer articles arrive meanwhile.
+        """
+        key, last = after if after is not None else ("\U0010ffff", 2**63 - 1)
+        if trail:
+            rows = self.db.execute(
+                "SELECT c.sort_key, c.article_id FROM web_categories c JOIN web_articles a ON a.article_id=c.article_id "
+                "WHERE c.prefix=? AND a.current=1 AND (c.sort_key, c.article_id) < (?, ?) "
+                "ORDER BY c.sort_key DESC, c.article_id DESC LIMIT ?",
+                (trail_text(trail), key, last, limit),
+            )
+        elif source is not None:
+            rows = self.db.execute(
+                "SELECT sort_key, article_id FROM web_articles WHERE current=1 AND source=? "
+                "AND (sort_key, article_id) < (?, ?) ORDER BY sort_key DESC, article_id DESC LIMIT ?",
+                (source, key, last, limit),
+            )
+        else:
+            rows = self.db.execute(
+                "SELECT sort_key, article_id FROM web_articles WHERE current=1 "
+                "AND (sort_key, article_id) < (?, ?) ORDER BY sort_key DESC, article_id DESC LIMIT ?",
+                (key, last, limit),
+            )
+        return [(r[0], r[1]) for r in rows.fetchall()]
+
+    def articles(self, ids: list[int]) -> list[StoredArticle]:
+        return self._articles(ids)
+
     def in_category(self, trail: list[str], *, limit: int = 20, offset: int = 0) -> list[StoredArticle]:
         rows = self.db.execute(
             "SELECT c.article_id FROM web_categories c JOIN web_articles a ON a.article_id=c.article_id "
@@ -244,3 +294,34 @@ class Listing:
         if today is None:
             self._cache["aggregates"] = agg
         return agg
+
+
+# ---------------------------------------------------------------------- rows for machines
+ARTICLE_COLUMNS = ("id", "capture_id", "url", "source", "title", "kicker", "lead", "published", "published_jalali",
+                   "category", "captured_at", "href")
+
+
+def csv_cell(value: Any, column: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        # Body paragraphs stay paragraphs; a category trail reads as the room shows it.
+        return ("\n\n" if column == "body" else TRAIL_SEP).join(map(str, value))
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def csv_text(rows: list[dict[str, Any]], columns: list[str] | tuple[str, ...], *, header: bool = True) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if header:
+        w.writerow(columns)
+    for r in rows:
+        w.writerow([csv_cell(r.get(c), c) for c in columns])
+    return buf.getvalue()

@@ -6,14 +6,14 @@ import math
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from vazeh.archive import Capture
 from vazeh.extract.model import StoredArticle
 from vazeh.web.charts import day_chart, source_chart
 from vazeh.web.diff import WordDiff, article_diff
 from vazeh.web.fmt import jalali, path_quote
-from vazeh.web.listing import TRAIL_SEP
+from vazeh.web.listing import ARTICLE_COLUMNS, TRAIL_SEP, article_row, csv_text
 from vazeh.web.room import ReadingRoom, SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
@@ -57,12 +57,51 @@ def _pages(total: int, per_page: int) -> int:
     return max(1, math.ceil(total / per_page))
 
 
+# ---------------------------------------------------------------------- JSON and CSV twins
+# Every listing page answers ?format=json and ?format=csv with the rows it shows (as
+# datasette does), so what a reader found can be taken away as data.
+TwinQuery = Query(None, alias="format", pattern="^(json|csv)$")
+HIT_COLUMNS = ("article_id", "capture_id", "url", "title", "source", "published", "published_jalali", "snippet", "href")
+
+
+def twin(request: Request, fmt: str, rows: list[dict], columns: tuple[str, ...], **about: object) -> Response:
+    if fmt == "csv":
+        return Response("\ufeff" + csv_text(rows, columns), media_type="text/csv; charset=utf-8")
+    page, pages = about.get("page"), about.get("pages")
+    nxt = None
+    if isinstance(page, int) and isinstance(pages, int) and page < pages:
+        url = request.url.include_query_params(page=page + 1)
+        nxt = f"{url.path}?{url.query}"
+    return JSONResponse({**about, "next": nxt, "items": rows})
+
+
+def twin_error(fmt: str, message: str, status_code: int) -> Response:
+    if fmt == "csv":
+        return Response(message + "\n", status_code=status_code, media_type="text/plain; charset=utf-8")
+    return JSONResponse({"detail": message}, status_code=status_code)
+
+
+def listing_twin(request: Request, fmt: str, heading: str, items: list[StoredArticle], total: int, page: int,
+                 pages: int, per: int) -> Response:
+    return twin(request, fmt, [article_row(s) for s in items], ARTICLE_COLUMNS,
+                heading=heading, total=total, page=page, pages=pages, per_page=per)
+
+
+@router.get("/newest.{fmt}")
+def newest_twin(request: Request, fmt: str = Path(pattern="^(json|csv)$"),
+                page: int = Query(1, ge=1, le=100000)) -> Response:
+    return newest(request, page=page, fmt=fmt)
+
+
 @router.get("/newest", response_class=HTMLResponse)
-def newest(request: Request, page: int = Query(1, ge=1, le=100000)) -> Response:
+def newest(request: Request, page: int = Query(1, ge=1, le=100000), fmt: str | None = TwinQuery) -> Response:
     room = room_of(request)
     listing = room.listing()
     per = room.config.per_page
     total = listing.count()
+    if fmt:
+        return listing_twin(request, fmt, "تازه‌ترین خبرها", listing.newest(limit=per, offset=(page - 1) * per),
+                            total, page, _pages(total, per), per)
     return render(request, "listing.html", {
         "heading": "تازه‌ترین خبرها", "items": listing.newest(limit=per, offset=(page - 1) * per),
         "total": total, "page": page, "pages": _pages(total, per), "base": "/newest?", "feed": "/feeds/newest",
@@ -77,13 +116,20 @@ def sources(request: Request) -> Response:
 
 
 @router.get("/source/{name}", response_class=HTMLResponse)
-def source(request: Request, name: str, page: int = Query(1, ge=1, le=100000)) -> Response:
+def source(request: Request, name: str, page: int = Query(1, ge=1, le=100000),
+           fmt: str | None = TwinQuery) -> Response:
     room = room_of(request)
     listing = room.listing()
     per = room.config.per_page
     total = listing.count(source=name)
     if total == 0:
+        if fmt:
+            return twin_error(fmt, f"no articles from the source {name!r}", 404)
         return error_page(request, "منبع ناشناخته", f"خبری از منبع «{name}» در بایگانی نیست.", 404)
+    if fmt:
+        return listing_twin(request, fmt, f"خبرهای {name}",
+                            listing.newest(limit=per, offset=(page - 1) * per, source=name),
+                            total, page, _pages(total, per), per)
     return render(request, "listing.html", {
         "heading": f"خبرهای {name}", "items": listing.newest(limit=per, offset=(page - 1) * per, source=name),
         "total": total, "page": page, "pages": _pages(total, per), "base": f"/source/{path_quote(name)}?",
@@ -102,12 +148,19 @@ def categories(request: Request) -> Response:
 
 
 @router.get("/category/{trail:path}", response_class=HTMLResponse)
-def category(request: Request, trail: str, page: int = Query(1, ge=1, le=100000)) -> Response:
+def category(request: Request, trail: str, page: int = Query(1, ge=1, le=100000),
+             fmt: str | None = TwinQuery) -> Response:
     parts = [p for p in trail.split("/") if p.strip()]
     room = room_of(request)
     listing = room.listing()
     per = room.config.per_page
     total = listing.count(trail=parts)
+    if fmt and (not parts or total == 0):
+        return twin_error(fmt, f"no articles in the category {TRAIL_SEP.join(parts)!r}", 404)
+    if fmt:
+        return listing_twin(request, fmt, TRAIL_SEP.join(parts),
+                            listing.in_category(parts, limit=per, offset=(page - 1) * per),
+                            total, page, _pages(total, per), per)
     if not parts or total == 0:
         return error_page(request, "دستهٔ ناشناخته", f"خبری در دستهٔ «{TRAIL_SEP.join(parts)}» در بایگانی نیست.", 404)
     children = [
@@ -266,16 +319,49 @@ def search_href(q: str, *, sort: str = "relevance", page: int = 1) -> str:
     return "/search?" + urlencode(params)
 
 
+@router.get("/search.{fmt}")
+def search_twin(
+    request: Request,
+    fmt: str = Path(pattern="^(json|csv)$"),
+    q: str = Query("", max_length=1000),
+    sort: str = Query("relevance", pattern="^(relevance|newest)$"),
+    page: int = Query(1, ge=1, le=500),
+) -> Response:
+    return search_page(request, q=q, sort=sort, page=page, fmt=fmt)
+
+
+def _search_twin(request: Request, room: ReadingRoom, fmt: str, q: str, sort: str, page: int) -> Response:
+    import html
+    import re
+
+    if not q:
+        return twin_error(fmt, "q: give a query", 400)
+    try:
+        results = room.search(q, sort=sort, page=page, per_page=room.config.per_page)
+    except ValueError as e:  # QueryError
+        return twin_error(fmt, str(e), 400)
+    except SearchUnavailable as e:
+        return twin_error(fmt, str(e), 503)
+    rows = [dict(h.to_dict(), snippet=html.unescape(re.sub(r"</?mark>", "", h.snippet_html)),
+                 href=f"/article/{h.article_id}") for h in results.hits]
+    return twin(request, fmt, rows, HIT_COLUMNS, query=results.query, sort=results.sort, total=results.total,
+                page=results.page, pages=max(1, results.pages), per_page=results.per_page,
+                facets={k: [[str(v), int(n)] for v, n in vals] for k, vals in results.facets.items()})
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
     q: str = Query("", max_length=1000),
     sort: str = Query("relevance", pattern="^(relevance|newest)$"),
     page: int = Query(1, ge=1, le=500),
+    fmt: str | None = TwinQuery,
 ) -> Response:
 
     room = room_of(request)
     q = q.strip()
+    if fmt:
+        return _search_twin(request, room, fmt, q, sort, page)
     context: dict = {"q": q, "sort": sort, "results": None, "error": None}
     if not q:
         return render(request, "search.html", context)
