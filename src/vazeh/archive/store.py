@@ -538,11 +538,84 @@ class Archive:
 
     def _find_original(self, key: str, digest: str) -> sqlite3.Row | None:
         return self._db.execute(
-            "SELECT c.id, c.url, c.captured_at FROM captures c JOIN records r ON r.id = c.record "
+            "SELECT c.id, c.url, c.captured_at, c.status, c.mime FROM captures c JOIN records r ON r.id = c.record "
             "WHERE c.surt=? AND c.payload_digest=? AND r.type IN ('response','resource') "
             "ORDER BY c.captured_at LIMIT 1",
             (key, digest),
         ).fetchone()
+
+    def _original_for(
+        self, url: str, digest: str | None, refers_to_uri: str | None, refers_to: str | None
+    ) -> sqlite3.Row | None:
+        """The capture holding a revisit's payload, found as pywb finds it: the record
+        it names (WARC-Refers-To) if that is here, else the earliest response or resource
+        of WARC-Refers-To-Target-URI (or its own URL) with the same payload digest."""
+        if refers_to:
+            row = self._db.execute(
+                "SELECT c.id, c.url, c.captured_at, c.status, c.mime FROM captures c JOIN records r ON r.id = c.record "
+                "WHERE r.record_id=? AND r.type IN ('response','resource')",
+                (refers_to.strip(),),
+            ).fetchone()
+            if row is not None:
+                return row
+        if not digest:
+            return None
+        keys = dict.fromkeys(surt(u.strip()) for u in (refers_to_uri, url) if u and u.strip())
+        for key in keys:
+            row = self._find_original(key, digest)
+            if row is not None:
+                return row
+        return None
+
+    def _link_revisits(self, original_id: int, key: str, digest: str) -> None:
+        # Revisits imported before their original (another file, read first) point to
+        # it from now on; ones that name another URL are found when read.
+        self._db.execute(
+            "UPDATE captures SET revisit_of=?, status=COALESCE(status, (SELECT status FROM captures WHERE id=?)) "
+            "WHERE surt=? AND payload_digest=? AND revisit_of IS NULL "
+            "AND record IN (SELECT id FROM records WHERE type='revisit')",
+            (original_id, original_id, key, digest),
+        )
+
+    def _resolve_revisit(self, capture: Capture, rec: ArcWarcRecord) -> Capture | None:
+        """A revisit's original, found when it is read: import order never matters."""
+        if capture.revisit_of is not None:
+            try:
+                known = self.get(capture.revisit_of)
+            except ArchiveError:
+                known = None  # points nowhere: found again below
+            if known is not None and known.record_type in ("response", "resource"):
+                return known
+        h = rec.rec_headers
+        row = self._original_for(
+            capture.url,
+            capture.payload_digest or h.get_header("WARC-Payload-Digest"),
+            h.get_header("WARC-Refers-To-Target-URI"),
+            h.get_header("WARC-Refers-To"),
+        )
+        if row is None:
+            return None
+        self._remember_original(capture.id, int(row["id"]))
+        return self.get(int(row["id"]))
+
+    def _remember_original(self, capture_id: int, original_id: int) -> None:
+        # A read must never wait on or fail for this write: a connection of its own
+        # that gives up at once if a writer holds the catalog (the next read tries again).
+        try:
+            db = sqlite3.connect(self.home / "catalog.sqlite", timeout=0, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            db.execute("PRAGMA busy_timeout=0")
+            db.execute(
+                "UPDATE captures SET revisit_of=?, status=COALESCE(status, (SELECT status FROM captures WHERE id=?)) "
+                "WHERE id=?",
+                (original_id, original_id, capture_id),
+            )
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
 
     def write_exchange(
         self,
@@ -644,13 +717,17 @@ class Archive:
                     origin,
                 ),
             )
-            return self.get(int(cur.lastrowid))  # type: ignore[arg-type]
+            capture_id = int(cur.lastrowid)  # type: ignore[arg-type]
+            if original is None:
+                self._link_revisits(capture_id, key, digest)
+            return self.get(capture_id)
 
     def import_record(
         self,
         record: ArcWarcRecord,
         *,
         payload: bytes | None = None,
+        http_head: bytes | None = None,
         origin: str | None = None,
         charset_for: Callable[[bytes, str | None], str | None] | None = None,
     ) -> Capture | None:
@@ -658,12 +735,16 @@ class Archive:
 
         Returns the Capture for response/revisit/resource records, else None.
         `payload` must be the record's payload bytes when the record is a capture
-        (the caller has already read them to compute the charset).
+        (the caller has already read them to compute the charset). `http_head` is
+        the record's HTTP head exactly as the file has it (b"" when it has none):
+        the stored block is then http_head + payload, byte for byte the source's,
+        so the record's own block and payload digests stay true. Without it the
+        head warcio parsed is written out again, which is not always the same bytes.
         """
         problem = importable_problem(record)
         if problem is not None:
             raise ArchiveError(problem)
-        rec = self._serialize_imported(record, payload)
+        rec = self._serialize_imported(record, payload, http_head)
         with self.transaction():
             if self.has_record(rec.record_id):
                 if rec.type in ("response", "revisit", "resource"):
@@ -685,13 +766,13 @@ class Archive:
                 status = 200
                 mime = (h.get_header("Content-Type") or "").split(";")[0].strip().lower() or None
             digest = h.get_header("WARC-Payload-Digest") or (payload_digest(payload) if payload is not None else None)
-            revisit_of = None
+            original = None
             if rec.type == "revisit":
-                ref = self._db.execute(
-                    "SELECT c.id FROM captures c WHERE c.surt=? AND c.payload_digest=? AND c.revisit_of IS NULL ORDER BY captured_at LIMIT 1",
-                    (surt(h.get_header("WARC-Refers-To-Target-URI") or url), digest),
-                ).fetchone()
-                revisit_of = ref[0] if ref else None
+                original = self._original_for(
+                    url, digest, h.get_header("WARC-Refers-To-Target-URI"), h.get_header("WARC-Refers-To")
+                )
+                if original is not None and status is None:
+                    status, mime = original["status"], mime or original["mime"]  # an old-style revisit: no head
             charset = None
             if charset_for is not None and payload is not None:
                 charset = charset_for(payload, _content_type(record))
@@ -699,31 +780,47 @@ class Archive:
                 "INSERT INTO captures(record, url, surt, captured_at, status, mime, payload_digest, charset, "
                 "payload_length, revisit_of, imported, origin) VALUES(?,?,?,?,?,?,?,?,?,?,1,?)",
                 (rowid, url, surt(url), iso_utc(captured_at), status, mime, digest, charset,
-                 len(payload) if payload is not None else None, revisit_of, origin),
+                 len(payload) if payload is not None else None,
+                 original["id"] if original is not None else None, origin),
             )
-            return self.get(int(cur.lastrowid))  # type: ignore[arg-type]
+            capture_id = int(cur.lastrowid)  # type: ignore[arg-type]
+            if rec.type != "revisit" and digest:
+                self._link_revisits(capture_id, surt(url), digest)
+            return self.get(capture_id)
 
-    def _serialize_imported(self, record: ArcWarcRecord, payload: bytes | None) -> PendingRecord:
-        """Re-serialize a foreign record as one gzip member of our own, headers kept."""
+    def _serialize_imported(
+        self, record: ArcWarcRecord, payload: bytes | None, http_head: bytes | None = None
+    ) -> PendingRecord:
+        """A foreign record as one gzip member of our own: its WARC headers kept
+        (Content-Length written anew, a block digest added when it has none, as ARC
+        records never do), its block copied as it was."""
         h = record.rec_headers
         if record.format == "arc" or not h.get_header("WARC-Record-ID"):
             # ARC records carry no record id: give them a stable one so re-imports dedupe.
             seed = f"{h.get_header('WARC-Target-URI') or h.get_header('uri')}|{h.get_header('WARC-Date')}|{payload_digest(payload or b'')}"
             h.replace_header("WARC-Record-ID", f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}>")
+        if http_head is None:
+            http_head = b""
+            if record.http_headers is not None and record.rec_type != "resource":
+                http_head = record.http_headers.to_bytes()
+        body = payload or b""
+        length = len(http_head) + len(body)
+        headers = [(k, v) for k, v in h.headers if k.lower() != "content-length"]
+        proto = h.protocol if h.protocol.startswith("WARC/") else WARC_VERSION
+        if record.format == "arc":
+            proto = WARC_VERSION
+        if not any(k.lower() == "warc-block-digest" for k, _ in headers):
+            # So any WARC tool can check the copy: the digest is of the bytes kept.
+            block_sha1 = hashlib.sha1(http_head)
+            block_sha1.update(body)
+            headers.append(("WARC-Block-Digest", "sha1:" + base64.b32encode(block_sha1.digest()).decode("ascii")))
+        head = proto + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        head += f"Content-Length: {length}\r\n\r\n"
         out = io.BytesIO()
         with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
-            http = b""
-            if record.http_headers is not None and record.rec_type != "resource":
-                http = record.http_headers.to_bytes()
-            content = http + (payload or b"")
-            headers = [(k, v) for k, v in h.headers if k.lower() not in ("content-length",)]
-            proto = h.protocol if h.protocol.startswith("WARC/") else WARC_VERSION
-            if record.format == "arc":
-                proto = WARC_VERSION
-            head = proto + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
-            head += f"Content-Length: {len(content)}\r\n\r\n"
             gz.write(head.encode("utf-8"))
-            gz.write(content)
+            gz.write(http_head)
+            gz.write(body)
             gz.write(b"\r\n\r\n")
         return PendingRecord(h.get_header("WARC-Record-ID"), record.rec_type, out.getvalue())
 
@@ -756,7 +853,14 @@ class Archive:
             return None
         if at is None:
             return caps[-1]
-        return min(caps, key=lambda c: abs((c.captured_at - at).total_seconds()))
+        # Replay timestamps have whole seconds: among captures of one key in the same
+        # second (`/x` and `/x/` share a key), the one of the URL asked for wins.
+        asked = url.strip()
+        return min(caps, key=lambda c: (
+            abs(int(c.captured_at.timestamp()) - int(at.timestamp())),
+            c.url != asked,
+            abs((c.captured_at - at).total_seconds()),
+        ))
 
     def iter_captures(self, *, after_id: int = 0, html_only: bool = False, batch: int = 1000) -> Iterator[Capture]:
         """All captures in catalog order, read in batches so the archive may be huge."""
@@ -811,10 +915,14 @@ class Archive:
         reason = http.statusline.split(" ", 1)[1] if http is not None and " " in http.statusline else ""
         headers = list(http.headers) if http is not None else []
         if capture.record_type == "revisit":
-            if capture.revisit_of is None:
+            found = self._resolve_revisit(capture, rec)
+            if found is None:
                 raise ArchiveError(f"revisit capture {capture.id} of {capture.url} has no original in the archive")
-            original = self.read_response(self.get(capture.revisit_of))
+            original = self.read_response(found)
             raw, cut = original.raw_body, original.truncated  # already de-chunked by its own read
+            if http is None or not http.headers:
+                # An old-style revisit records no HTTP head: the original's is the one served.
+                status, reason, headers = original.status, original.reason, original.headers
         else:
             raw, cut = _read_bounded(rec.raw_stream)
             # Chunking is the connection's framing, not the payload (vazeh's own captures

@@ -304,12 +304,13 @@ class _Importer:
                         "the file itself keeps it)",
                     )
                     continue
+                head = guard.http_head if record.http_headers is not None else b""
                 payload = record.raw_stream.read()
                 _check_complete(record, declared)
                 if self._arc:
                     self._stable_id(record, payload)
-                batch.append((record, payload, offset))
-                batch_bytes += len(payload)
+                batch.append((record, payload, offset, head))
+                batch_bytes += len(head) + len(payload)
                 guard.reset()
                 it.read_to_end()
                 if len(batch) >= BATCH or batch_bytes >= BATCH_BYTES:
@@ -345,7 +346,7 @@ class _Importer:
         counts = [0, 0, 0]  # records, captures, duplicates: added once the commit succeeded
         conflicts: list[tuple[int, str]] = []
         with self.archive.transaction():
-            for record, payload, offset in batch:
+            for record, payload, offset, http_head in batch:
                 rid = record.rec_headers.get_header("WARC-Record-ID")
                 if not rid:  # invalid WARC, but the record is worth keeping: give it a stable id
                     self._stable_id(record, payload)
@@ -359,7 +360,7 @@ class _Importer:
                         counts[2] += 1
                     continue
                 capture = self.archive.import_record(
-                    record, payload=payload, origin=origin, charset_for=_charset_for(record)
+                    record, payload=payload, http_head=http_head, origin=origin, charset_for=_charset_for(record)
                 )
                 counts[0] += 1
                 if capture is not None:
@@ -539,6 +540,7 @@ class _LineGuard:
         self.arc = arc
         self.used = 0
         self.between = False  # reading what follows a record, before the next one
+        self.http_head = b""
         it.reader.readline = self.readline  # type: ignore[method-assign]
         it._consume_blanklines = self.consume_blanklines  # type: ignore[method-assign]
         load_http_headers = it.loader.load_http_headers
@@ -549,12 +551,19 @@ class _LineGuard:
             if length is not None and not 0 <= length <= MAX_CONTENT_LENGTH:
                 # warcio would fail with an OverflowError of its own: say what it is.
                 raise _Damage(f"Content-Length {quote_prefix(str(length))} is not a possible record size")
-            return load_http_headers(rec_type, uri if uri is not None else "", stream, length)
+            # warcio keeps only the parsed head; the bytes it read are kept too, so
+            # the record is copied with its block as it was and its digests stay true.
+            recorder = _Recorder(stream)
+            try:
+                return load_http_headers(rec_type, uri if uri is not None else "", recorder, length)
+            finally:
+                self.http_head = b"".join(recorder.lines)
 
         it.loader.load_http_headers = http_headers  # type: ignore[method-assign]
 
     def reset(self) -> None:
         self.used = 0
+        self.http_head = b""  # the HTTP head of the record just read, exactly as in the file
 
     def readline(self, length: int | None = None) -> bytes:
         r = self.reader
@@ -615,6 +624,26 @@ class _LineGuard:
                 after_record=True,
                 back=len(line),
             )
+
+
+class _Recorder:
+    """A record's stream that keeps the lines warcio's header parser reads from it.
+
+    The parser reads by readline only; what it read, joined, is the head byte for
+    byte (line ends, spacing, folding and non-UTF-8 bytes as they were).
+    """
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.lines: list[bytes] = []
+
+    def readline(self, length: int | None = None) -> bytes:
+        line = self.stream.readline(length) if length is not None else self.stream.readline()
+        self.lines.append(line)
+        return line
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.stream, name)
 
 
 class _Window(io.RawIOBase):
