@@ -1,9 +1,10 @@
 """Importing existing collections: WARC, WARC.gz, ARC, ARC.gz, WACZ, folders of saved HTML.
 
-Every record is copied into the archive as its own gzip member and catalogued
-once, keyed by its WARC-Record-ID (ARC records and saved pages get a stable id
-derived from their content), so importing the same file twice adds nothing and
-an import killed halfway is finished by running it again.
+Every record is copied into the archive as its own gzip member, its block
+(HTTP head and payload) byte for byte, and catalogued once, keyed by its
+WARC-Record-ID (ARC records and saved pages get a stable id derived from their
+content), so importing the same file twice adds nothing and an import killed
+halfway is finished by running it again.
 
 A damaged file does not stop an import: the problem is reported with the file,
 the byte offset and the reason, the reader skips forward to the next record it
