@@ -169,10 +169,12 @@ def list_articles(
         keys = None
     else:
         after = decode_cursor(cursor) if cursor is not None else None
-        keys = listing.keyset(source=source, trail=trail, after=after, limit=limit)
+        # One more than asked tells whether a next page exists, so the last page says so.
+        keys = listing.keyset(source=source, trail=trail, after=after, limit=limit + 1)
+        more, keys = len(keys) > limit, keys[:limit]
         items = listing.articles([i for _k, i in keys])
     next_cursor = next_href = None
-    if keys is not None and len(keys) == limit:
+    if keys is not None and more:
         next_cursor = encode_cursor(*keys[-1])
         url = request.url.remove_query_params("offset").include_query_params(cursor=next_cursor)
         next_href = f"{url.path}?{url.query}"
@@ -199,11 +201,16 @@ def _selection(request: Request, source: str | None, trail: list[str] | None, q:
         if trail:
             words.append('category:"' + trail[-1].replace('"', "") + '"')
         query = " ".join(words)
+        seen: set[int] = set()
         for page in range(1, MAX_PAGE + 1):
             results = room.search(query, sort="newest", page=page, per_page=MAX_PER_PAGE)
             store = room.shelf().articles
-            rows = [article_row(s, body=body) for s in
-                    (store.get(h.article_id) for h in results.hits) if s is not None]
+            # A hit is a story; the same story from other outlets matched too and is in the selection.
+            ids = [i for h in results.hits
+                   for i in (h.article_id, *(o.get("article_id") for o in h.also_published_by))
+                   if isinstance(i, int) and i not in seen and not seen.add(i)]
+            rows = [article_row(s, body=body) for s in (store.get(i) for i in ids)
+                    if s is not None and _selected(s, source, trail)]
             if left >= 0:
                 rows, left = rows[:left], max(0, left - len(rows))
             if rows:
@@ -224,6 +231,14 @@ def _selection(request: Request, source: str | None, trail: list[str] | None, q:
         yield [article_row(s, body=body) for s in listing.articles([i for _k, i in keys])]
         if len(keys) < want:
             return
+
+
+def _selected(s: StoredArticle, source: str | None, trail: list[str] | None) -> bool:
+    """Whether a story grouped with a hit is in the selection too (the filters held for the hit)."""
+    a = s.article
+    if source and (a.source or a.site) != source:
+        return False
+    return not trail or [t.strip() for t in a.category[: len(trail)]] == trail
 
 
 def _stream(request: Request, fmt: str, source: str | None, category: str | None, q: str | None,
