@@ -58,19 +58,25 @@ def test_captures_api(client, sample):
 
 
 def cdx_lines(client, **params) -> list[str]:
+    """Lines of a /cdx answer, as text (the space-separated form) unless output is given."""
+    params.setdefault("output", "text")
     r = client.get("/cdx", params=params)
     assert r.status_code == 200, r.text
     return [line for line in r.text.splitlines() if line]
 
 
-def test_cdx_text_lines_and_match_types(client, sample):
-    exact = cdx_lines(client, url="ava.example/news/2002/second")
-    assert len(exact) == 1
-    fields = exact[0].split(" ")
-    assert fields[0] == "example,ava)/news/2002/second"
-    assert fields[1] == sample.stories["match"].capture.timestamp14
-    assert fields[2] == "http://ava.example/news/2002/second" and fields[3] == "text/html" and fields[4] == "200"
-    assert len(fields) == 9 and fields[8].endswith(".warc.gz")
+def test_cdx_default_cdxj_lines_and_match_types(client, sample):
+    r = client.get("/cdx", params={"url": "ava.example/news/2002/second"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/x-cdxj")
+    [line] = r.text.splitlines()
+    key, ts, rest = line.split(" ", 2)
+    assert key == "example,ava)/news/2002/second" and ts == sample.stories["match"].capture.timestamp14
+    fields = json.loads(rest)
+    assert list(fields) == ["url", "mime", "status", "digest", "length", "offset", "filename"]
+    assert fields["url"] == "http://ava.example/news/2002/second" and fields["mime"] == "text/html"
+    assert fields["status"] == "200" and fields["filename"].endswith(".warc.gz")
+    text = cdx_lines(client, url="ava.example/news/2002/second")[0].split(" ")
+    assert text[:3] == [key, ts, fields["url"]] and len(text) == 9
     assert len(cdx_lines(client, url="ava.example/news/", matchType="prefix")) == 4
     assert len(cdx_lines(client, url="ava.example/news/*")) == 4
     assert len(cdx_lines(client, url="ava.example", matchType="host")) == 7
@@ -96,14 +102,19 @@ def test_cdx_time_range_limit_sort_fields_and_json(client, sample):
     assert "text/html" not in not_html and len(not_html) == 2
 
 
-def test_cdx_reports_bad_parameters(client):
+def test_cdx_reports_bad_parameters_as_pywb(client):
     for params in ({"url": "x.example", "matchType": "fuzzy"}, {"url": "x.example", "from": "20x"},
-                   {"url": "x.example", "fl": "nope"}, {"url": "x.example", "filter": "~mime:("}, {"url": "x.example", "filter": "nofield:x"},
-                   {"url": "http://[::1"}, {"url": "x.example", "from": "00000000000000"}):
+                   {"url": "x.example", "filter": "~mime:("}, {"url": "http://[::1"}, {"url": "x.example", "limit": "x"},
+                   {"url": "x.example", "output": "xml"}, {"url": "x.example", "collapseTime": "y"}, {"url": ""}, {}):
         r = client.get("/cdx", params=params)
         assert r.status_code == 400, params
-        assert r.text.strip()
-    assert client.get("/cdx").status_code == 400
+        assert r.headers["content-type"].startswith("application/json")
+        assert list(r.json()) == ["message"] and r.json()["message"], params
+    assert client.get("/cdx").json() == {"message": 'The "url" param is required'}
+    # What pywb takes: a field no line has (`-` in text, left out of JSON), a filter on one.
+    for params in ({"fl": "nope"}, {"filter": "nofield:x"}, {"from": "00000000000000"}, {"sort": "x"},
+                   {"page": "x"}, {"pageSize": "2"}):
+        assert client.get("/cdx", params={"url": "x.example", **params}).status_code == 200, params
 
 
 def test_openapi_and_local_docs_without_a_cdn(client):
@@ -126,7 +137,7 @@ def test_cdx_filters_take_pywbs_forms(client, sample):
     assert cdx_lines(client, url="ava.example/*", filter="~mime:text/c.s", fl="mime") == ["text/css"]
     assert cdx_lines(client, url="ava.example/*", filter="~mime:c.s", fl="mime") == []
     assert len(cdx_lines(client, url="ava.example/*", filter="!~mime:text/c.s", fl="mime")) == len(everything) - 1
-    # Without a field the filter is on the whole text line.
+    # Without a field the filter is on the whole line (as JSON, pywb's form of a CDXJ line).
     assert cdx_lines(client, url="ava.example/*", filter="site.css", fl="url") == ["http://ava.example/css/site.css"]
     # Literal text is literal: `(` is no regex error outside `~`.
     assert client.get("/cdx", params={"url": "ava.example/*", "filter": "url:("}).status_code == 200
@@ -166,3 +177,65 @@ def test_a_cdx_prefix_with_a_slash_keeps_to_that_path(home, archive):
         assert len(cdx_lines(c, url="p.example/news*")) == 4
         assert len(cdx_lines(c, url="p.example/*")) == 4
         assert len(cdx_lines(c, url="p.example", matchType="prefix")) == 4
+
+
+def test_cdx_pywb_defaults_limit_closest_and_outputs(client, sample):
+    url = sample.stories["flood"].article.url
+    v1, v2 = sample.stories["flood_v1"].capture.timestamp14, sample.stories["flood"].capture.timestamp14
+    assert cdx_lines(client, url=url, limit=0, fl="timestamp") == [v1, v2]  # 0: no limit, as pywb
+    assert cdx_lines(client, url=url, limit=-1, fl="timestamp") == []
+    assert cdx_lines(client, url=url, reverse="1", fl="timestamp") == [v2, v1]
+    # closest orders by distance without sort=closest; a partial timestamp is its last second.
+    assert cdx_lines(client, url=url, closest=v1, fl="timestamp") == [v1, v2]
+    assert cdx_lines(client, url=url, closest=v2, limit=1, fl="timestamp") == [v2]
+    link = client.get("/cdx", params={"url": url, "output": "link"})
+    assert link.headers["content-type"].startswith("application/link-format")
+    assert link.text.count('rel="memento"') == 2 and link.text.endswith('GMT"\n') and ",\n<" in link.text
+    rows = [json.loads(line) for line in cdx_lines(client, url=url, output="json")]
+    assert list(rows[0])[:3] == ["urlkey", "timestamp", "url"]
+    assert cdx_lines(client, url=url, showNumPages="true", limit=1, fl="timestamp") == [v1, v2]
+    assert cdx_lines(client, url=url, collapseTime=4, fl="timestamp") == [v1]
+
+
+def test_cdx_revisits_carry_no_status_and_resolve(home, archive):
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from vazeh.web import WebConfig, create_app
+
+    for day in (1, 2):
+        with archive.transaction():
+            archive.write_exchange(url="http://r.example/", status=200, response_headers=[("Content-Type", "text/html")],
+                                   body=b"same", captured_at=datetime(2026, 1, day, tzinfo=UTC))
+    with TestClient(create_app(home, config=WebConfig())) as c:
+        lines = [json.loads(line) for line in cdx_lines(c, url="r.example/", output="json")]
+        assert [r.get("status") for r in lines] == ["200", None] and lines[1]["mime"] == "warc/revisit"
+        assert cdx_lines(c, url="r.example/", filter="status:200", fl="timestamp") == ["20260101000000"]
+        assert cdx_lines(c, url="r.example/", fl="timestamp,status") == ["20260101000000 200", "20260102000000 -"]
+        resolved = [json.loads(line) for line in cdx_lines(c, url="r.example/", output="json", resolveRevisits="1")]
+        assert resolved[1]["mime"] == "text/html" and resolved[1]["orig.offset"] == lines[0]["offset"]
+        assert resolved[0]["orig.offset"] == "-"
+
+
+def test_wayback_availability_api(client, sample):
+    url = sample.stories["flood"].article.url
+    v1, v2 = sample.stories["flood_v1"].capture.timestamp14, sample.stories["flood"].capture.timestamp14
+    newest = client.get("/wayback/available", params={"url": url}).json()
+    assert newest["url"] == url and "timestamp" not in newest
+    closest = newest["archived_snapshots"]["closest"]
+    assert closest["available"] is True and closest["timestamp"] == v2 and closest["status"] == "200"
+    assert closest["url"].endswith(f"/web/{v2}/{url}")
+    older = client.get("/wayback/available", params={"url": url, "timestamp": v1}).json()
+    assert older["timestamp"] == v1 and older["archived_snapshots"]["closest"]["timestamp"] == v1
+    none = client.get("/wayback/available", params={"url": "http://never.example/"}).json()
+    assert none == {"url": "http://never.example/", "archived_snapshots": {}}
+    for params in ({}, {"url": "x.example", "timestamp": "20x"}, {"url": "javascript:alert(1)"}):
+        r = client.get("/wayback/available", params=params)
+        assert r.status_code == 400 and list(r.json()) == ["message"], params
+
+
+def test_empty_timemap_is_link_format_404(client):
+    r = client.get("/timemap/link/http://never.example/")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/link-format")
+    assert r.content == b""

@@ -1,17 +1,42 @@
-"""CDX queries over the catalog, with pywb's CDX server parameters.
+"""The CDX server at /cdx, answering as pywb's CDX server does for a local collection.
 
-    url        the URL (or `*.host` / `prefix*` shorthands, as pywb accepts)
-    matchType  exact | prefix | host | domain
-    from, to   1-14 digit timestamps, inclusive
-    limit      at most this many lines (negative: the last ones)
-    output     `json` gives one JSON object per line; otherwise CDX text lines
-    fl         comma-separated fields to output
-    sort       reverse | closest (with `closest=<timestamp>`)
-    filter     pywb's forms (repeatable, all must hold): `[!]field:text` the field
-               contains text, `[!]=field:text` equals it, `[!]~field:regex` matches
-               the regex from its start; without `field:` the whole text line
+Parameters, as pywb 2.10 reads them (tests/peers/test_cdx_conformance.py holds the
+two servers to the same answers over the same WARC files):
 
-Text lines are `urlkey timestamp url mime status digest length offset filename`.
+    url            required; `*.host` and `prefix*` shorthands when matchType is not given
+    matchType      exact (default) | prefix | host | domain
+    from, to       1-14 digits, padded (from with 10000101000000, to with 29991231235959)
+                   and compared with the 14-digit timestamp as text
+    limit          default 100000; 0 means no limit; negative gives nothing
+    sort           reverse (the last `limit` captures, newest first) | closest
+    reverse        1/true: as sort=reverse
+    closest        a timestamp (padded up, as pywb) or `now`: captures by distance from
+                   it, nearest first; sort=closest is not needed
+    output         cdxj (default) | json (one object per line) | text | link
+    fl             fields to output, comma-separated; a field a line lacks is `-` in
+                   text and left out of cdxj/json (aliases are not read here, as in pywb)
+    filter         repeatable, all must hold: `[!]field:text` contains, `[!]=field:text`
+                   equals, `[!]~field:regex` matches from the start (RE2, so in linear
+                   time); without a field, the whole line as JSON. Aliases: original, u,
+                   mimetype, m, statuscode, l, s (length, as in pywb), o, d, t, k, f
+    content_type   as filter==mime:<type>, replacing the filters
+    resolveRevisits  1/true: a revisit takes its original's mime (and status) and every
+                   line gains orig.length, orig.offset, orig.filename
+    collapseTime   N: of consecutive lines with the same first N timestamp digits and
+                   status, only the first
+    page, pageSize   accepted and ignored: a local index has no pages (as in pywb)
+    showNumPages   1/true: the key range's lines with none of the above applied (what
+                   pywb answers for a local index)
+
+A revisit line has no status (pywb's indexes leave it out), so `filter=status:200`
+skips revisits. Errors are `{"message": ...}` JSON with a 400.
+
+Deliberate differences, both on malformed input: where pywb answers a 500 (limit or
+collapseTime not a number, a regex that does not compile, reverse with a negative
+limit) vazeh answers a 400, and a from/to/closest that is not 1-14 digits is a 400
+where pywb compares it as text. pywb's fuzzy fallback (another URL when nothing
+matches) is not done: vazeh answers as pywb with allowFuzzy=false. No `source`,
+`source-coll` or `access` fields: they describe pywb's collection layout.
 """
 
 from __future__ import annotations
@@ -19,24 +44,42 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import formatdate
 from urllib.parse import urlsplit
 
 import re2
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from warcio.timeutils import timestamp_to_sec
 
 from vazeh.archive import surt
 
 FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset", "filename")
+ORIG_FIELDS = ("orig.length", "orig.offset", "orig.filename")
 MATCH_TYPES = ("exact", "prefix", "host", "domain")
+OUTPUTS = ("cdxj", "json", "text", "link")
+DEFAULT_OUTPUT = "cdxj"
+DEFAULT_LIMIT = 100_000
+# Also the most lines `limit=0` (no limit) gives: one answer stays bounded.
 MAX_LIMIT = 100_000
 MAX_FILTERS = 32
 MAX_FILTER_LENGTH = 1000
 MAX_URL_LENGTH = 8000
-# pywb's longer field names, as its CDX server accepts them.
-ALT_FIELDS = {"mimetype": "mime", "statuscode": "status", "original": "url"}
+# pywb's CDXObject.CDX_ALT_FIELDS. Its dict literal names `s` twice, so `s` is length.
+ALT_FIELDS = {
+    "u": "url", "original": "url", "statuscode": "status", "mimetype": "mime", "m": "mime", "l": "length",
+    "s": "length", "o": "offset", "d": "digest", "t": "timestamp", "k": "urlkey", "f": "filename",
+}
+PAD_DOWN = "10000101000000"
+PAD_UP = "29991231235959"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Line = dict[str, str]
 
 
 def _re2_options() -> re2.Options:
@@ -51,6 +94,11 @@ def _re2_options() -> re2.Options:
 _RE2_OPTIONS = _re2_options()
 
 
+def whole_line(r: Line) -> str:
+    """The text a field-less filter reads: pywb's str() of a line read from a CDXJ index."""
+    return json.dumps(r)
+
+
 @dataclass
 class CdxFilter:
     """One `filter=` of pywb's CDX server. Regexes run on RE2, whose time is linear
@@ -59,11 +107,11 @@ class CdxFilter:
 
     spec: str
     invert: bool
-    field: str  # "" for the whole text line
+    field: str  # "" for the whole line
     test: Callable[[str], bool]
 
-    def __call__(self, r: dict[str, str]) -> bool:
-        value = r.get(self.field, "") if self.field else " ".join(r[f] for f in FIELDS)
+    def __call__(self, r: Line) -> bool:
+        value = r.get(self.field, "") if self.field else whole_line(r)
         return self.test(value) != self.invert
 
 
@@ -77,31 +125,39 @@ class CdxQuery:
     match_type: str = "exact"
     from_ts: str | None = None
     to_ts: str | None = None
-    limit: int | None = None
-    output: str = "text"
-    fl: list[str] = field(default_factory=lambda: list(FIELDS))
-    sort: str | None = None
+    limit: int = DEFAULT_LIMIT
+    output: str = DEFAULT_OUTPUT
+    fl: list[str] | None = None
+    reverse: bool = False
     closest: str | None = None
     filters: list[CdxFilter] = field(default_factory=list)
+    resolve_revisits: bool = False
+    collapse_time: int | None = None
+    show_num_pages: bool = False
 
 
-def _ts(value: str | None, name: str, *, must_be_a_time: bool = True) -> str | None:
+def to_bool(value: str | None) -> bool:
+    """pywb's reading of a flag: anything but empty, 0, false, f, off."""
+    return bool(value) and value.lower() not in ("0", "false", "f", "off")  # type: ignore[union-attr]
+
+
+def _ts(value: str | None, name: str) -> str | None:
     if value is None or value == "":
         return None
-    # Separators are allowed so 2024-01-31 works as well as 20240131.
-    digits = re.sub(r"[-:T ]", "", value)
-    if not digits.isdigit() or not digits.isascii() or len(digits) > 14:
+    if not (value.isascii() and value.isdigit()) or len(value) > 14:
         raise CdxQueryError(f"{name}={value!r}: give a timestamp of 1 to 14 digits, e.g. 2024 or 20240131")
-    if must_be_a_time:
-        # The earliest time it names is read as a date; `to` is only compared as text,
-        # so `to=99999999999999` (no upper end) stays allowed.
-        try:
-            _iso(_bound(digits, False))
-        except ValueError:
-            raise CdxQueryError(
-                f"{name}={value!r} is not a date and time (year 0001-9999, month 01-12, day, hour 00-23...)"
-            ) from None
-    return digits
+    return value
+
+
+def _int(value: str | int | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise CdxQueryError(f"{name}={value!r}: give a whole number") from None
 
 
 def parse_filter(spec: str) -> CdxFilter:
@@ -118,14 +174,10 @@ def parse_filter(spec: str) -> CdxFilter:
     elif body.startswith("~"):
         mode, body = "regex", body[1:]
     name, sep, text = body.partition(":")
-    name = ALT_FIELDS.get(name, name)
     if not sep:
         name, text = "", body
-    elif name not in FIELDS:
-        raise CdxQueryError(
-            f"filter={spec!r}: write [!]field:text, [!]=field:text or [!]~field:regex with a field from "
-            f"{', '.join(FIELDS)}"
-        )
+    # A field no line has reads as "" (pywb's cdx.get(field, '')): no error.
+    name = ALT_FIELDS.get(name, name)
     test: Callable[[str], bool]
     if mode == "exact":
         test = text.__eq__
@@ -164,24 +216,32 @@ def check_url(url: str) -> None:
 
 
 def parse_query(
-    url: str,
+    url: str | None,
     *,
     match_type: str | None = None,
     from_: str | None = None,
     to: str | None = None,
-    limit: int | None = None,
+    limit: int | str | None = None,
     output: str | None = None,
     fl: str | None = None,
     sort: str | None = None,
     closest: str | None = None,
     filters: list[str] | None = None,
+    reverse: str | None = None,
+    resolve_revisits: str | None = None,
+    collapse_time: str | None = None,
+    show_num_pages: str | None = None,
+    content_type: str | None = None,
 ) -> CdxQuery:
+    out = output or DEFAULT_OUTPUT
+    if out not in OUTPUTS:
+        raise CdxQueryError(f"output={out} not supported")
     url = (url or "").strip()
     if not url:
-        raise CdxQueryError("url is required, e.g. /cdx?url=example.com/news/*")
-    mt = (match_type or "").strip().lower() or None
+        raise CdxQueryError('The "url" param is required')
+    mt = match_type or None
     if mt is not None and mt not in MATCH_TYPES:
-        raise CdxQueryError(f"matchType={match_type!r}: use one of {', '.join(MATCH_TYPES)}")
+        raise CdxQueryError(f"Invalid match_type: {mt}")
     if mt is None:
         if url.startswith("*."):
             mt, url = "domain", url[2:]
@@ -189,137 +249,242 @@ def parse_query(
             mt, url = "prefix", url[:-1]
         else:
             mt = "exact"
-    fields = [f.strip() for f in fl.split(",")] if fl else list(FIELDS)
-    unknown = [f for f in fields if f not in FIELDS]
-    if unknown:
-        raise CdxQueryError(f"fl: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
-    if sort not in (None, "", "reverse", "closest"):
-        raise CdxQueryError(f"sort={sort!r}: use reverse or closest")
-    if sort == "closest" and not closest:
-        raise CdxQueryError("sort=closest needs closest=<timestamp>")
     check_url(url)
+    fields = fl.split(",") if fl else None
+    if content_type:
+        filters = ["=mime:" + content_type]
     if len(filters or []) > MAX_FILTERS:
         raise CdxQueryError(f"filter: at most {MAX_FILTERS} of them")
     parsed_filters = [parse_filter(f) for f in filters or []]
-    if limit is not None and abs(limit) > MAX_LIMIT:
-        limit = MAX_LIMIT if limit > 0 else -MAX_LIMIT
+    n = _int(limit, "limit")
+    n = DEFAULT_LIMIT if n is None else n
+    is_reverse = to_bool(reverse) or sort == "reverse"
+    if closest == "now":
+        closest = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    near = _ts(closest, "closest")
+    if is_reverse and not near and n < 0:
+        raise CdxQueryError(f"limit={n}: reverse needs a limit of 0 or more")
+    collapse = _int(collapse_time, "collapseTime")
     return CdxQuery(
-        url=url, match_type=mt, from_ts=_ts(from_, "from"), to_ts=_ts(to, "to", must_be_a_time=False), limit=limit,
-        output="json" if (output or "").lower() == "json" else "text", fl=fields, sort=sort or None,
-        closest=_ts(closest, "closest"), filters=parsed_filters,
+        url=url, match_type=mt, from_ts=_ts(from_, "from"), to_ts=_ts(to, "to"), limit=n, output=out, fl=fields,
+        reverse=is_reverse, closest=near, filters=parsed_filters, resolve_revisits=to_bool(resolve_revisits),
+        collapse_time=collapse, show_num_pages=to_bool(show_num_pages),
     )
 
 
-def _key_range(q: CdxQuery) -> tuple[str, str | None]:
-    """The SURT range [low, high) a query covers; high None means exactly low."""
+def _key_range(q: CdxQuery) -> tuple[str, str]:
+    """The SURT range [low, high) a query covers, as pywb's calc_search_range."""
     url = q.url if re.match(r"^[a-z][a-z0-9+.-]*://", q.url, re.I) else "http://" + q.url
     key = surt(url)
     if q.match_type == "exact":
-        return key, None
-    host = key.split(")", 1)[0]
+        return key, key + "!"
+    host = key.split(")/", 1)[0]
     if q.match_type == "prefix":
-        stem = q.url.rstrip("*")
-        if key.endswith(")/") and not stem.endswith("/"):
-            low = host + ")"  # a bare host: the whole host
-        elif stem.endswith("/") and not key.endswith("/"):
-            # SURT keys drop a trailing slash, so /news/ keys as /news; the slash the
-            # query asked for stays in the range (as pywb does), or /newsletter would match.
-            low = key + "/"
-        elif stem.endswith("?") and not key.endswith("?"):
-            low = key + "?"
-        else:
-            low = key
-        return low, low + "\uffff"
+        if q.url.endswith("/") and not key.endswith("/"):
+            key += "/"
+        if q.url.endswith("?") and not key.endswith("?"):
+            key += "?"
+        return key, _next(key)
     if q.match_type == "host":
-        return host + ")", host + ")\uffff"
-    return host, host + "\uffff"  # domain: the host and its subdomains (com,example and com,example,www...)
+        return host + ")/", host + "*"
+    # domain: a bare TLD (`*.com`) has no `)/` of its own
+    low = host + "," if "," not in host else host + ")/"
+    return low, host + "-"  # `-` follows `,`: the host's subdomains, not example,ab
 
 
-def _iso(ts14: str) -> str:
-    # isoformat, not strftime: strftime writes the year 0001 as "1" on Linux.
-    return datetime.strptime(ts14, "%Y%m%d%H%M%S").isoformat(timespec="seconds")
+def _next(key: str) -> str:
+    return key[:-1] + chr(ord(key[-1]) + 1)
 
 
-def _bound(ts: str, upper: bool) -> str:
-    full = (ts + ("9" if upper else "0") * 14)[:14]
-    if upper:
-        return full  # compared as text, so an impossible 99th second still sorts last
-    full = full[:4] + (full[4:6] if full[4:6] != "00" else "01") + (full[6:8] if full[6:8] != "00" else "01") + full[8:]
-    return full
+def _iso_text(ts14: str) -> str:
+    """A 14-digit timestamp as the catalog's captured_at text, for comparing as text."""
+    return f"{ts14[0:4]}-{ts14[4:6]}-{ts14[6:8]}T{ts14[8:10]}:{ts14[10:12]}:{ts14[12:14]}"
 
 
-def rows(db: sqlite3.Connection, q: CdxQuery) -> Iterator[dict[str, str]]:
+def _pad(ts: str, pad: str) -> str:
+    return ts + pad[len(ts):]
+
+
+def _select(db: sqlite3.Connection, q: CdxQuery, *, clamp: bool, desc: bool) -> Iterator[Line]:
     low, high = _key_range(q)
     sql = (
         "SELECT c.surt, c.captured_at, c.url, c.mime, c.status, c.payload_digest, r.length, r.offset, r.warc_file, "
-        "r.type FROM captures c JOIN records r ON r.id=c.record WHERE "
+        "r.type FROM captures c JOIN records r ON r.id=c.record WHERE c.surt>=? AND c.surt<?"
     )
-    args: list[object] = []
-    if high is None:
-        sql += "c.surt=?"
-        args.append(low)
-    elif q.match_type == "domain":
-        sql += "(c.surt=? OR c.surt LIKE ? ESCAPE '\\' OR (c.surt>=? AND c.surt<?))"
-        args += [low, _like(low + ",") + "%", low + ")", low + ")\uffff"]
-    else:
-        sql += "c.surt>=? AND c.surt<?"
-        args += [low, high]
-    if q.from_ts:
-        sql += " AND c.captured_at>=?"
-        args.append(_iso(_bound(q.from_ts, False)))
-    if q.to_ts:
-        # Compare at second precision: the stored text carries microseconds after the seconds.
+    args: list[object] = [low, high]
+    if clamp and q.from_ts:
+        sql += " AND substr(c.captured_at,1,19)>=?"
+        args.append(_iso_text(_pad(q.from_ts, PAD_DOWN)))
+    if clamp and q.to_ts:
+        # Second precision: the stored text carries microseconds after the seconds.
         sql += " AND substr(c.captured_at,1,19)<=?"
-        args.append(_to_iso_text(_bound(q.to_ts, True)))
-    desc = q.sort == "reverse" or (q.limit is not None and q.limit < 0)
-    sql += " ORDER BY c.surt, c.captured_at" if not desc else " ORDER BY c.surt DESC, c.captured_at DESC"
-    results: Iterator[dict[str, str]] = (_line(r) for r in db.execute(sql, args))
+        args.append(_iso_text(_pad(q.to_ts, PAD_UP)))
+    # pywb's index is sorted by its lines' text: key, timestamp, then the JSON, which starts with the URL.
+    order = "c.surt, substr(c.captured_at,1,19), c.url, r.warc_file, r.offset"
+    if desc:
+        order = ", ".join(f"{part} DESC" for part in order.split(", "))
+    for row in db.execute(sql + " ORDER BY " + order, args):
+        yield _line(row)
+
+
+def rows(db: sqlite3.Connection, q: CdxQuery) -> Iterator[Line]:
+    """The lines of a query, through pywb's steps in its order: resolveRevisits,
+    filters, from/to, collapseTime, then closest, reverse or limit."""
+    if q.show_num_pages:
+        # pywb answers a local index's showNumPages with the range's lines, unprocessed.
+        yield from _take(_select(db, q, clamp=False, desc=False), MAX_LIMIT)
+        return
+    # Revisits are resolved against originals that may lie outside from/to, and
+    # collapsing depends on the order: only a plain reverse may run backwards in SQL.
+    simple_reverse = q.reverse and not q.closest and not q.resolve_revisits and q.collapse_time is None
+    results: Iterable[Line] = _select(db, q, clamp=not q.resolve_revisits, desc=simple_reverse)
+    if q.resolve_revisits:
+        results = _resolve_revisits(results)
     if q.filters:
         results = (r for r in results if all(f(r) for f in q.filters))
-    if q.sort == "closest" and q.closest:
-        target = _iso(_bound(q.closest, False))
-        ordered = sorted(results, key=lambda r: abs(_seconds(_iso(r["timestamp"])) - _seconds(target)))
-        results = iter(ordered)
-    n = abs(q.limit) if q.limit is not None else None
+    if q.resolve_revisits and (q.from_ts or q.to_ts):
+        low = _pad(q.from_ts, PAD_DOWN) if q.from_ts else None
+        high = _pad(q.to_ts, PAD_UP) if q.to_ts else None
+        results = (r for r in results
+                   if not (low and r["timestamp"] < low) and not (high and r["timestamp"] > high))
+    if q.collapse_time is not None:
+        results = _collapse(results, q.collapse_time)
+    limit = min(q.limit, MAX_LIMIT)
+    if q.closest:
+        yield from _closest(results, q.closest, limit)
+    elif q.reverse:
+        if simple_reverse:
+            yield from _take(results, limit or MAX_LIMIT)
+        else:
+            yield from deque(results, maxlen=limit or MAX_LIMIT).__reversed__()
+    else:
+        yield from _take(results, limit or MAX_LIMIT)
+
+
+def _take(results: Iterable[Line], n: int) -> Iterator[Line]:
     for i, r in enumerate(results):
-        if n is not None and i >= n:
+        if i >= n:
             return
         yield r
 
 
-def _to_iso_text(ts14: str) -> str:
-    return f"{ts14[0:4]}-{ts14[4:6]}-{ts14[6:8]}T{ts14[8:10]}:{ts14[10:12]}:{ts14[12:14]}"
+def _closest(results: Iterable[Line], closest: str, limit: int) -> Iterator[Line]:
+    if limit <= 0:
+        return  # pywb keeps the `limit` nearest: none
+    target = timestamp_to_sec(closest)
+    # A stable sort by distance: of two at the same distance the earlier comes first, as in pywb.
+    ordered = sorted(results, key=lambda r: abs(target - timestamp_to_sec(r["timestamp"])))
+    yield from ordered[:limit]
 
 
-def _seconds(iso: str) -> float:
-    return datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp()
+def _collapse(results: Iterable[Line], digits: int) -> Iterator[Line]:
+    last: tuple[str, str] | None = None
+    for r in results:
+        token = (r["timestamp"][:digits], r.get("status", ""))
+        if token != last:
+            last = token
+            yield r
 
 
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _resolve_revisits(results: Iterable[Line]) -> Iterator[Line]:
+    originals: dict[str, Line] = {}
+    for r in results:
+        revisit = r.get("mime") == "warc/revisit" or r.get("filename") == "-"
+        digest = r.get("digest")
+        original = None
+        if digest:
+            original = originals.get(digest)
+            if original is None and not revisit:
+                originals[digest] = r
+        if original is not None and revisit:
+            r["mime"] = original.get("mime", "")
+            if "status" in r:
+                r["status"] = original.get("status", "")
+            for name in ORIG_FIELDS:
+                r[name] = original.get(name.removeprefix("orig."), "-")
+        else:
+            for name in ORIG_FIELDS:
+                r[name] = "-"
+        yield r
 
 
-def _line(row: sqlite3.Row | tuple) -> dict[str, str]:
+def _line(row: sqlite3.Row | tuple) -> Line:
     key, captured_at, url, mime, status, digest, length, offset, filename, rtype = tuple(row)
     ts = captured_at[:19].replace("-", "").replace(":", "").replace("T", "")
-    if rtype == "revisit":
-        mime = "warc/revisit"
-    return {
-        "urlkey": key,
-        "timestamp": ts,
-        "url": url,
-        "mime": mime or "unk",
-        "status": str(status) if status is not None else "-",
-        "digest": (digest or "-").removeprefix("sha1:"),
-        "length": str(length),
-        "offset": str(offset),
-        "filename": filename,
-    }
+    line = {"urlkey": key, "timestamp": ts, "url": url}
+    line["mime"] = "warc/revisit" if rtype == "revisit" else (mime or "unk")
+    # pywb's indexes leave out a revisit's status, and any field they have no value for.
+    if status is not None and rtype != "revisit":
+        line["status"] = str(status)
+    if digest:
+        line["digest"] = digest.removeprefix("sha1:")
+    line["length"] = str(length)
+    line["offset"] = str(offset)
+    line["filename"] = filename
+    return line
 
 
-def render(lines: Iterator[dict[str, str]], q: CdxQuery) -> Iterator[str]:
+def _http_date(ts14: str) -> str:
+    when = datetime.strptime(ts14, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return formatdate(when.timestamp(), usegmt=True)
+
+
+def render(lines: Iterable[Line], q: CdxQuery) -> Iterator[str]:
+    fl = q.fl
+    if q.output == "link":
+        # pywb's make_timemap: one link per capture, joined by ",\n".
+        prev: Line | None = None
+        for r in lines:
+            if prev is not None:
+                yield _memento_link(prev) + ",\n"
+            prev = r
+        if prev is not None:
+            yield _memento_link(prev) + "\n"
+        return
     for r in lines:
         if q.output == "json":
-            yield json.dumps({f: r[f] for f in q.fl}, ensure_ascii=False) + "\n"
+            yield json.dumps(r if fl is None else {f: r[f] for f in fl if f in r}) + "\n"
+        elif q.output == "text":
+            yield " ".join(r.values() if fl is None else (r.get(f, "-") for f in fl)) + "\n"
         else:
-            yield " ".join(r[f] for f in q.fl) + "\n"
+            rest = {k: v for k, v in r.items() if k not in ("urlkey", "timestamp")}
+            body = rest if fl is None else {f: rest[f] for f in fl if f in rest}
+            yield f"{r['urlkey']} {r['timestamp']} {json.dumps(body)}\n"
+
+
+def _memento_link(r: Line) -> str:
+    return f'<{r["url"]}>; rel="memento"; datetime="{_http_date(r["timestamp"])}"'
+
+
+MEDIA_TYPES = {"cdxj": "text/x-cdxj", "json": "text/x-ndjson", "text": "text/plain", "link": "application/link-format"}
+
+router = APIRouter()
+
+
+def error(message: str, status: int = 400) -> Response:
+    """pywb's error answer."""
+    return JSONResponse({"message": message}, status_code=status)
+
+
+@router.get("/cdx", tags=["captures"], summary="CDX server query (pywb's parameters and answers)",
+            response_class=Response,
+            responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}},
+                       400: {"description": "a parameter is wrong; `message` says which"}})
+def cdx_query(request: Request) -> Response:
+    # Read as pywb does: blank values count as absent, the last of a repeated name wins
+    # (but filter repeats).
+    params = {k: v for k, v in request.query_params.items() if v != ""}
+    filters = [f for f in request.query_params.getlist("filter") if f != ""]
+    try:
+        query = parse_query(
+            params.get("url"), match_type=params.get("matchType"), from_=params.get("from"), to=params.get("to"),
+            limit=params.get("limit"), output=params.get("output"), fl=params.get("fields") or params.get("fl"),
+            sort=params.get("sort"), closest=params.get("closest"), filters=filters, reverse=params.get("reverse"),
+            resolve_revisits=params.get("resolveRevisits"), collapse_time=params.get("collapseTime"),
+            show_num_pages=params.get("showNumPages"), content_type=params.get("content_type"),
+        )
+    except CdxQueryError as e:
+        return error(str(e))
+    db = request.app.state.room.shelf().archive.db
+    lines = list(render(rows(db, query), query))
+    return StreamingResponse(iter(lines), media_type=MEDIA_TYPES[query.output])
