@@ -227,6 +227,18 @@ def parse_timestamp(ts: str) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
+def latest_time(ts: str) -> datetime:
+    """The last second a valid 1-14 digit timestamp names, as pywb (warcio) pads it:
+    with 29991231235959's remaining digits, each field then brought into range
+    (`2026` is 2026-12-31 23:59:59, `202602` the end of 28 February)."""
+    full = ts + "29991231235959"[len(ts):]
+    year = max(int(full[0:4]), 1)
+    month = min(max(int(full[4:6]), 1), 12)
+    day = min(max(int(full[6:8]), 1), calendar.monthrange(year, month)[1])
+    return datetime(year, month, day, min(int(full[8:10]), 23), min(int(full[10:12]), 59), min(int(full[12:14]), 59),
+                    tzinfo=UTC)
+
+
 def clean_url(raw: str, query: str) -> str:
     """The archived URL from the rest of the path (proxies and browsers collapse `//`)."""
     url = raw.strip()
@@ -357,6 +369,11 @@ def _replay(request: Request, rest: str) -> Response:
         at = parse_timestamp(ts)
     except TimestampError as e:
         raise BadRequest(str(e), f"timestamp {ts!r} names no time", heading="برچسب زمانی نادرست") from None
+    if len(ts) < 14:
+        # pywb reads a partial timestamp as the last second it names (`2026` is the end
+        # of 2026, `202602` of February) and serves the capture nearest to that: the
+        # latest one within the prefix when there is one.
+        at = latest_time(ts)
     capture = archive.nearest(url, at)
     if capture is None:
         return not_archived(request, url)
@@ -568,7 +585,9 @@ def timemap(request: Request, rest: str) -> Response:
     archive = _room(request).shelf().archive
     captures = archive.captures(url)
     if not captures:
-        return not_archived(request, url)
+        # As pywb: a TimeMap with no mementos is an empty link-format 404, for the client
+        # that asked for link-format, not a reader's page.
+        return Response(b"", status_code=404, media_type="application/link-format")
     links = memento_links(request, url)
     base = replay_base(request)
     lines = [
