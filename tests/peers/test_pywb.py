@@ -316,17 +316,12 @@ PYWB_BUGS = {
     "slash": "pywb serves the capture of /section for /section/: both have one urlkey and one second, and "
              "pywb takes the first in its CDXJ order (by url) rather than the one asked for",
 }
-# vazeh's own, reported and not fixed here (src/ is others' to change): strict xfails,
-# so the day one is fixed the test says so.
-VAZEH_URI = ("vazeh writes the raw IRI as WARC-Target-URI (Fetcher._archive -> Archive.write_exchange) though "
-             "the request went out percent-encoded; pywb's warcserver then answers 500 (it puts WARC-Target-URI "
-             "in a latin-1 WSGI header) and its CDX lists the url percent-encoded")
-VAZEH_REPLAY_BUGS = {
-    "persian-raw": VAZEH_URI,
-    "no-slash": "Archive.nearest picks, among captures of one urlkey in one second, the first captured (/section/) "
-                "rather than the one whose URL was asked for (/section)",
-}
-VAZEH_CDX_BUGS = {"persian-raw": VAZEH_URI}
+# vazeh's own bugs this peer found, each fixed since (strict xfails while open, so the
+# day one is fixed the test says so): the raw IRI written as WARC-Target-URI (now the
+# URL as it went out), and Archive.nearest taking the first capture of a same-second
+# urlkey rather than the URL asked for.
+VAZEH_REPLAY_BUGS: dict[str, str] = {}
+VAZEH_CDX_BUGS: dict[str, str] = {}
 
 REPLAY_CASES = [*SERVED, "imported"]
 
