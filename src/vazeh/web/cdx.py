@@ -466,8 +466,24 @@ def error(message: str, status: int = 400) -> Response:
     return JSONResponse({"message": message}, status_code=status)
 
 
+_PARAMS = {
+    "url": "URL; `*.host` or `prefix*` shorthands", "matchType": "exact | prefix | host | domain",
+    "from": "1-14 digits", "to": "1-14 digits", "limit": "default 100000; 0: no limit",
+    "sort": "reverse | closest", "reverse": "1: as sort=reverse", "closest": "timestamp or now",
+    "output": "cdxj (default) | json | text | link", "fl": "fields, comma-separated",
+    "filter": "[!]field:text, [!]=field:text, [!]~field:regex (RE2), or field-less",
+    "content_type": "as filter==mime:<type>", "resolveRevisits": "1/true", "collapseTime": "digits of timestamp",
+    "page": "ignored (a local index has no pages)", "pageSize": "ignored", "showNumPages": "1/true",
+}
+
+
 @router.get("/cdx", tags=["captures"], summary="CDX server query (pywb's parameters and answers)",
-            response_class=Response,
+            response_class=Response, operation_id="cdx_server",
+            # Read from the raw query string, as pywb does, so FastAPI validates none of them.
+            openapi_extra={"parameters": [
+                {"name": name, "in": "query", "required": name == "url", "description": text,
+                 "schema": {"type": "array", "items": {"type": "string"}} if name == "filter" else {"type": "string"}}
+                for name, text in _PARAMS.items()]},
             responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}},
                        400: {"description": "a parameter is wrong; `message` says which"}})
 def cdx_query(request: Request) -> Response:
