@@ -8,10 +8,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -24,33 +25,69 @@ from vazeh.web import WebConfig, create_app
 COLL = "fromwacz"
 
 
+STYLE = b"body{background:url(/paper.png)}h1{color:#234}"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
+)
+
+
 def page(n: int) -> bytes:
     return (
-        f"<html><head><meta charset='utf-8'><title>گزارش شمارهٔ {n} از بارش باران</title></head><body><article>"
-        f"<h1>گزارش شمارهٔ {n} از بارش باران</h1><p>متن خبر شمارهٔ {n} دربارهٔ باران و برف در شهرهای کشور است "
-        "و چند جملهٔ دیگر دارد تا صفحه یک خبر کامل باشد.</p></article></body></html>"
+        f"<html><head><meta charset='utf-8'><title>گزارش شمارهٔ {n} از بارش باران</title>"
+        "<link rel='stylesheet' href='/site.css'></head><body><article>"
+        f"<h1>گزارش شمارهٔ {n} از بارش باران</h1><img src='/photo.png' alt=''><p>متن خبر شمارهٔ {n} دربارهٔ "
+        "باران و برف در شهرهای کشور است و چند جملهٔ دیگر دارد تا صفحه یک خبر کامل باشد.</p></article></body></html>"
     ).encode()
+
+
+class _Site(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        files = {"/site.css": ("text/css", STYLE), "/photo.png": ("image/png", PNG), "/paper.png": ("image/png", PNG)}
+        if self.path.startswith("/news/"):
+            kind, body = "text/html; charset=utf-8", page(int(self.path.rsplit("/", 1)[1]))
+        elif self.path in files:
+            kind, body = files[self.path]
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory, pywb_bin: Path) -> tuple[Path, Path, list[str]]:
+    """Pages captured with their stylesheet and pictures, exported as a WACZ."""
+    from vazeh.capture import FetchConfig, capture_urls
     from vazeh.pipeline import Pipeline
 
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
     root = tmp_path_factory.mktemp("wacz")
-    home, urls = root / "home", [f"https://news.example.ir/news/{n}" for n in range(6)]
-    start = datetime(2026, 11, 1, 8, tzinfo=UTC)
-    with Pipeline(home) as pipeline:
-        for n, url in enumerate(urls):
-            with pipeline.archive.transaction():
-                capture = pipeline.archive.write_exchange(
-                    url=url, status=200, reason="OK", body=page(n), captured_at=start + timedelta(minutes=n),
-                    response_headers=[("Content-Type", "text/html; charset=utf-8")],
-                )
-            pipeline.on_capture(capture)
+    home, urls = root / "home", [f"{base}/news/{n}" for n in range(4)]
+    try:
+        with Pipeline(home) as pipeline:
+            config = FetchConfig(allow_private=True, rate=100.0, backoff=0.01, timeout=5.0)
+            report = capture_urls(pipeline.archive, urls, config, on_capture=pipeline.on_capture)
+            assert report.captured >= len(urls), report.errors
+    finally:
+        server.shutdown()
+        server.server_close()
     out = root / "news.wacz"
     vazeh = str(Path(sys.executable).with_name("vazeh"))
     done = subprocess.run([vazeh, "export", "wacz", str(out), "--home", str(home)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["rows"] == len(urls) and summary["resources"] == 3, summary  # the css, its image, the photo
     return home, out, urls
 
 
@@ -108,3 +145,12 @@ def test_every_page_of_the_wacz_replays_in_pywb_as_in_vazeh(exported, pywb):
             ours = room.get(f"/web/{ts}id_/{p['url']}")
             assert theirs.status_code == ours.status_code == 200, (p, theirs.status_code, ours.status_code)
             assert theirs.content == ours.content
+
+
+def test_the_pages_resources_come_with_them_and_replay_in_pywb(exported, pywb):
+    home, wacz, urls = exported
+    base = urls[0].rsplit("/news/", 1)[0]
+    with httpx.Client(base_url=pywb, trust_env=False, timeout=30) as peer:
+        for path, body in (("/site.css", STYLE), ("/paper.png", PNG), ("/photo.png", PNG)):
+            r = peer.get(f"/{COLL}/2id_/{base}{path}")
+            assert r.status_code == 200 and r.content == body, path

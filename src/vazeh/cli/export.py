@@ -97,7 +97,8 @@ def _write(fmt, archive, batches, out, progress):  # noqa: ANN001, ANN202 - plai
     if fmt == "wacz":
         return export_wacz(archive, batches, out, title=f"vazeh export {out.stem}", progress=progress).to_dict()
     subset = export_warc(archive, batches, out, progress=progress)
-    return {"format": "warc", "path": str(out), "rows": subset.captures, "records": subset.records,
+    return {"format": "warc", "path": str(out), "rows": subset.captures, "resources": subset.resources,
+            "records": subset.records,
             "batches": subset.batches, "bytes": subset.bytes}  # fmt: skip
 
 

@@ -43,10 +43,12 @@ class WaczSummary:
     records: int
     bytes: int
     batches: int
+    resources: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return {"format": "wacz", "path": self.path, "rows": self.pages, "captures": self.captures,
-                "records": self.records, "batches": self.batches, "bytes": self.bytes}  # fmt: skip
+                "resources": self.resources, "records": self.records, "batches": self.batches,
+                "bytes": self.bytes}  # fmt: skip
 
 
 def export_wacz(
@@ -120,7 +122,8 @@ def export_wacz(
                 zipfile.ZIP_DEFLATED,
             )
         os.replace(partial, path)  # a half-written package never carries the final name
-    return WaczSummary(str(path), pages, subset.captures, subset.records, path.stat().st_size, subset.batches)
+    return WaczSummary(str(path), pages, subset.captures, subset.records, path.stat().st_size, subset.batches,
+                       subset.resources)
 
 
 def _write_compressed_index(lines: Iterable[str], cdx_path: Path, idx_path: Path) -> None:

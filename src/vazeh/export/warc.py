@@ -4,12 +4,15 @@ Each stored record is its own gzip member, so a subset is the members in a row
 after a warcinfo record of its own: no record is parsed or rewritten, and its
 payload digest and record id still hold. A capture's request record comes before
 its response; a revisit's original response is copied too (before the first
-revisit that needs it), so the subset replays on its own.
+revisit that needs it), and so are the page resources each page was captured
+with (stylesheets, pictures, fonts, scripts), so the subset replays on its own,
+styled.
 """
 
 from __future__ import annotations
 
 import io
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +20,7 @@ from typing import BinaryIO
 
 from warcio.warcwriter import BufferWARCWriter
 
-from vazeh.archive import Archive
+from vazeh.archive import Archive, Capture
 from vazeh.export.cdxj import capture_line, cdxj_line
 from vazeh.export.selection import Row
 
@@ -28,6 +31,7 @@ class WarcSubset:
 
     filename: str
     captures: int = 0
+    resources: int = 0  # page resources copied with the selected pages
     records: int = 0
     bytes: int = 0
     batches: int = 0
@@ -59,6 +63,7 @@ def write_warc_subset(
     on_capture: Callable[[Row, str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     description: str = "a selection of a vazeh Persian news archive",
+    resources: bool = True,
 ) -> WarcSubset:
     """Write the selected captures to `out` (a binary stream at offset 0) as WARC
     `filename`. `on_capture(row, cdxj_line)` is told each selected capture's CDXJ line
@@ -94,10 +99,45 @@ def write_warc_subset(
             result.captures += 1
             if on_capture is not None:
                 on_capture(row, _row_line(row, at, filename))
+            if resources:
+                # The page's stylesheets, pictures, fonts and scripts, so that the subset
+                # replays styled; each once, however many pages share it.
+                for capture, request in _resources_of(archive, row.capture_id):
+                    if capture.id in written:
+                        continue
+                    if capture.record_type == "revisit" and capture.revisit_of and capture.revisit_of not in written:
+                        original = archive.get(capture.revisit_of)
+                        at = put(archive.read_raw(original.warc_file, original.offset, original.length))
+                        written.add(original.id)
+                        if on_capture is not None:
+                            on_capture(None, capture_line(original, offset=at, filename=filename))  # type: ignore[arg-type]
+                    if request is not None:
+                        put(archive.read_raw(*request))
+                    at = put(archive.read_raw(capture.warc_file, capture.offset, capture.length))
+                    written.add(capture.id)
+                    result.resources += 1
+                    if on_capture is not None:
+                        on_capture(None, capture_line(capture, offset=at, filename=filename))  # type: ignore[arg-type]
         if progress is not None:
             progress(len(rows))
     result.bytes = offset
     return result
+
+
+def _resources_of(archive: Archive, page: int) -> list[tuple[Capture, tuple[str, int, int] | None]]:
+    """The resource captures a page capture was linked to at capture time (the
+    catalog's page_resources table, written by vazeh.capture.resources), each with
+    where its request record lies."""
+    try:
+        rows = archive.db.execute(
+            "SELECT p.resource, q.warc_file, q.offset, q.length FROM page_resources p "
+            "JOIN captures c ON c.id = p.resource LEFT JOIN records q ON q.id = c.request_record "
+            "WHERE p.page = ? ORDER BY p.resource",
+            (page,),
+        ).fetchall()
+    except sqlite3.OperationalError:  # no table: nothing was ever linked
+        return []
+    return [(archive.get(r[0]), (r[1], r[2], r[3]) if r[1] is not None else None) for r in rows]
 
 
 def _row_line(row: Row, offset: int, filename: str) -> str:
