@@ -27,6 +27,8 @@ two servers to the same answers over the same WARC files):
     page, pageSize   accepted and ignored: a local index has no pages (as in pywb)
     showNumPages   1/true: the key range's lines with none of the above applied (what
                    pywb answers for a local index)
+    allowFuzzy     on unless 0/false: when nothing matches, pywb's general fuzzy query
+                   (the URL without its query, as a prefix) answers, lines marked is_fuzzy
 
 A revisit line has no status (pywb's indexes leave it out), so `filter=status:200`
 skips revisits. Errors are `{"message": ...}` JSON with a 400.
@@ -34,20 +36,22 @@ skips revisits. Errors are `{"message": ...}` JSON with a 400.
 Deliberate differences, both on malformed input: where pywb answers a 500 (limit or
 collapseTime not a number, a regex that does not compile, reverse with a negative
 limit) vazeh answers a 400, and a from/to/closest that is not 1-14 digits is a 400
-where pywb compares it as text. pywb's fuzzy fallback (another URL when nothing
-matches) is not done: vazeh answers as pywb with allowFuzzy=false. No `source`,
-`source-coll` or `access` fields: they describe pywb's collection layout.
+where pywb compares it as text. When nothing matches, pywb's general fuzzy rule
+answers (allowFuzzy, on by default); its site rules (twitter, facebook...) are
+not applied. No `source`, `source-coll` or `access` fields: they describe pywb's
+collection layout.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import formatdate
 from urllib.parse import urlsplit
@@ -134,6 +138,12 @@ class CdxQuery:
     resolve_revisits: bool = False
     collapse_time: int | None = None
     show_num_pages: bool = False
+    allow_fuzzy: bool = True
+    # What pywb's fuzzy query keeps of the request: sort=reverse (not reverse=1), a
+    # limit only when one was given, the content_type filter.
+    sort_reverse: bool = False
+    limit_given: bool = False
+    type_filters: list[CdxFilter] = field(default_factory=list)
 
 
 def to_bool(value: str | None) -> bool:
@@ -232,6 +242,7 @@ def parse_query(
     collapse_time: str | None = None,
     show_num_pages: str | None = None,
     content_type: str | None = None,
+    allow_fuzzy: str | None = None,
 ) -> CdxQuery:
     out = output or DEFAULT_OUTPUT
     if out not in OUTPUTS:
@@ -269,6 +280,8 @@ def parse_query(
         url=url, match_type=mt, from_ts=_ts(from_, "from"), to_ts=_ts(to, "to"), limit=n, output=out, fl=fields,
         reverse=is_reverse, closest=near, filters=parsed_filters, resolve_revisits=to_bool(resolve_revisits),
         collapse_time=collapse, show_num_pages=to_bool(show_num_pages),
+        allow_fuzzy=allow_fuzzy is None or to_bool(allow_fuzzy), sort_reverse=sort == "reverse",
+        limit_given=_int(limit, "limit") is not None, type_filters=parsed_filters if content_type else [],
     )
 
 
@@ -328,6 +341,66 @@ def _select(db: sqlite3.Connection, q: CdxQuery, *, clamp: bool, desc: bool) -> 
 
 
 def rows(db: sqlite3.Connection, q: CdxQuery) -> Iterator[Line]:
+    """The lines of a query; when there are none, those of pywb's general fuzzy
+    query (marked is_fuzzy), unless allowFuzzy is off."""
+    found = False
+    for r in _run(db, q):
+        found = True
+        yield r
+    if found or not q.allow_fuzzy:
+        return
+    fuzzy = _fuzzy_query(q)
+    for r in _run(db, fuzzy):
+        if _fuzzy_match(q, r):
+            r["is_fuzzy"] = "1"
+            yield r
+
+
+FUZZY_LIMIT = 100
+# pywb's rules.yaml default_filters.url_normalize: applied in turn to both keys, which
+# match when they are equal after any step. Fixed patterns, not a client's, so re.
+_URL_NORMALIZE = [(re.compile(a), b) for a, b in (
+    (r"[?&](_|cb|uncache)=([\d]+)(?=&|$)", ""),
+    (r"[?&]utm_[^=]+=[^&]+(?=&|$)", ""),
+    (r"[?&](callback=jsonp)[^&]+(?=&|$)", r"\1"),
+    (r"[?&]((?:\w+)=jquery)[\d]+_[\d]+", r"\1"),
+    (r"[?&](\w*(bust|ts)\w*=1[\d]{12,15})(?=&|$)", ""),
+    (r"[?&](fbclid)=(.*)(?=&|$)", ""),  # pywb: (.*)+, the same text without the backtracking
+)]
+_NOT_FILE_EXTS = ("asp", "aspx", "jsp", "php", "pl", "exe", "dll")
+_QUERYLESS_MIMES = ("application/x-shockwave-flash", "application/dash+xml", "application/x-mpegURL",
+                    "application/vnd.apple.mpegurl")
+
+
+def _fuzzy_query(q: CdxQuery) -> CdxQuery:
+    """pywb's catch-all fuzzy rule: the URL up to its query (and the slash before it),
+    as a prefix; closest, reverse=1 and the filters dropped, 100 lines unless a limit
+    was given. pywb's site rules (twitter, facebook, youtube...) are not applied."""
+    url = q.url
+    cut = url.find("?")
+    if cut > 0:
+        url = url[:cut - 1] if url[cut - 1] == "/" else url[:cut]
+    return replace(q, url=url, match_type="prefix", filters=list(q.type_filters), closest=None,
+                   reverse=q.sort_reverse, limit=q.limit if q.limit_given else FUZZY_LIMIT)
+
+
+def _fuzzy_match(q: CdxQuery, r: Line) -> bool:
+    """pywb's match_general_fuzzy_query: the same URL but for its query, where the
+    path names a file (or the type is a stream's), else keys equal once normalized."""
+    url_no_query = q.url.split("?", 1)[0]
+    ext = posixpath.splitext(url_no_query.rsplit("/", 1)[-1])[1][1:]
+    if (ext and ext not in _NOT_FILE_EXTS) or (not ext and r.get("mime") in _QUERYLESS_MIMES):
+        if r["url"] == url_no_query or r["url"].startswith(url_no_query + "?"):
+            return True
+    ours, theirs = _key_range(q)[0], r["urlkey"]
+    for pattern, repl in _URL_NORMALIZE:
+        ours, theirs = pattern.sub(repl, ours), pattern.sub(repl, theirs)
+        if ours == theirs:
+            return True
+    return False
+
+
+def _run(db: sqlite3.Connection, q: CdxQuery) -> Iterator[Line]:
     """The lines of a query, through pywb's steps in its order: resolveRevisits,
     filters, from/to, collapseTime, then closest, reverse or limit."""
     if q.show_num_pages:
@@ -474,6 +547,7 @@ _PARAMS = {
     "filter": "[!]field:text, [!]=field:text, [!]~field:regex (RE2), or field-less",
     "content_type": "as filter==mime:<type>", "resolveRevisits": "1/true", "collapseTime": "digits of timestamp",
     "page": "ignored (a local index has no pages)", "pageSize": "ignored", "showNumPages": "1/true",
+    "allowFuzzy": "on unless 0/false: pywb's general fuzzy query when nothing matches",
 }
 
 
@@ -498,6 +572,7 @@ def cdx_query(request: Request) -> Response:
             sort=params.get("sort"), closest=params.get("closest"), filters=filters, reverse=params.get("reverse"),
             resolve_revisits=params.get("resolveRevisits"), collapse_time=params.get("collapseTime"),
             show_num_pages=params.get("showNumPages"), content_type=params.get("content_type"),
+            allow_fuzzy=params.get("allowFuzzy"),
         )
     except CdxQueryError as e:
         return error(str(e))
