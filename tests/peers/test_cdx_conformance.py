@@ -66,6 +66,9 @@ SECOND = [
     ("http://b.example/img.png", "2026-04-01T00:00:00Z", "200 OK", "image/png", b"PNG2", "revisit"),
     ("https://c.example/", "2023-07-07T07:07:07Z", "200 OK", H, b"c", "response"),
     ("http://ab.example/", "2024-08-08T08:08:08Z", "500 Internal Server Error", H, b"oops", "response"),
+    # A raw IRI as some crawlers write WARC-Target-URI, and the same address percent-encoded.
+    ("http://d.example/خبر?id=7", "2024-09-09T09:09:09Z", "200 OK", H, b"iri", "response"),
+    ("http://d.example/%D8%AE%D8%A8%D8%B1?id=8", "2024-09-10T09:09:09Z", "200 OK", H, b"pct", "response"),
 ]
 
 A, IMG = "url=a.example/", "url=b.example/img.png"
@@ -111,6 +114,10 @@ QUERIES = [
     "url=a.example/news/2", "url=a.example/news/?_=123456", "url=a.example/?fbclid=abc&x=1",
     "url=a.example/news/1?utm_a=1&limit=0&fl=timestamp,is_fuzzy&output=text", "url=a.example/nope&matchType=prefix",
     "url=b.example/img.png?v=2&filter=status:404", "url=b.example/style.css?cb=1&resolveRevisits=1",
+    # non-ASCII addresses
+    "url=d.example/*", "url=d.example/*&output=json", "url=d.example/*&output=text", "url=d.example/*&output=link",
+    "url=http://d.example/خبر?id=7", "url=http://d.example/%D8%AE%D8%A8%D8%B1?id=8", "url=d.example/خبر*",
+    "url=d.example/*&filter=url:id=7", "url=d.example/*&filter=%D8%AE",
     # errors
     "", "url=", "output=cdxj", f"{A}&output=xml", f"{A}&matchType=foo", f"{A}&matchType=Exact",
 ]

@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import formatdate
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import re2
 from fastapi import APIRouter, Request
@@ -484,6 +484,10 @@ def _resolve_revisits(results: Iterable[Line]) -> Iterator[Line]:
 def _line(row: sqlite3.Row | tuple) -> Line:
     key, captured_at, url, mime, status, digest, length, offset, filename, rtype = tuple(row)
     ts = captured_at[:19].replace("-", "").replace(":", "").replace("T", "")
+    if not url.isascii():
+        # pywb's CDXObject percent-encodes a non-ASCII URL as it reads the index, and
+        # with only `:` and `/` safe, so `?` and `=` are encoded too; filters see that.
+        url = quote(url.encode("utf-8"), safe=":/")
     line = {"urlkey": key, "timestamp": ts, "url": url}
     line["mime"] = "warc/revisit" if rtype == "revisit" else (mime or "unk")
     # pywb's indexes leave out a revisit's status, and any field they have no value for.
