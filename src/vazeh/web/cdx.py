@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import formatdate
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 import re2
@@ -392,12 +393,19 @@ def _fuzzy_match(q: CdxQuery, r: Line) -> bool:
     if (ext and ext not in _NOT_FILE_EXTS) or (not ext and r.get("mime") in _QUERYLESS_MIMES):
         if r["url"] == url_no_query or r["url"].startswith(url_no_query + "?"):
             return True
-    ours, theirs = _key_range(q)[0], r["urlkey"]
+    ours, theirs = _normalized(_key_range(q)[0]), _normalized(r["urlkey"])
+    return any(a == b for a, b in zip(ours, theirs, strict=True))
+
+
+@lru_cache(maxsize=4096)
+def _normalized(key: str) -> tuple[str, ...]:
+    """The key after each of pywb's url_normalize steps in turn; cached, as the asked
+    key is compared with every line of a fuzzy answer."""
+    steps = []
     for pattern, repl in _URL_NORMALIZE:
-        ours, theirs = pattern.sub(repl, ours), pattern.sub(repl, theirs)
-        if ours == theirs:
-            return True
-    return False
+        key = pattern.sub(repl, key)
+        steps.append(key)
+    return tuple(steps)
 
 
 def _run(db: sqlite3.Connection, q: CdxQuery) -> Iterator[Line]:
