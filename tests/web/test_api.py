@@ -239,3 +239,25 @@ def test_empty_timemap_is_link_format_404(client):
     r = client.get("/timemap/link/http://never.example/")
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/link-format")
     assert r.content == b""
+
+
+def test_availability_skips_errors_and_partial_replay_timestamps_take_the_latest(home, archive):
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from vazeh.web import WebConfig, create_app
+
+    for month, status, body in ((1, 200, b"a"), (3, 200, b"b"), (5, 404, b"c"), (7, 200, b"b")):
+        with archive.transaction():
+            archive.write_exchange(url="http://v.example/", status=status, response_headers=[("Content-Type", "text/html")],
+                                   body=body, captured_at=datetime(2026, month, 1, tzinfo=UTC))
+    with TestClient(create_app(home, config=WebConfig())) as c:
+        newest = c.get("/wayback/available", params={"url": "v.example/"}).json()["archived_snapshots"]["closest"]
+        assert (newest["timestamp"], newest["status"]) == ("20260701000000", "200")  # a revisit of a 200
+        near_404 = c.get("/wayback/available", params={"url": "v.example/", "timestamp": "20260501"}).json()
+        assert near_404["archived_snapshots"]["closest"]["timestamp"] == "20260701000000"
+        # pywb reads /web/2026/ as the end of 2026 and /web/202602/ as the end of February.
+        for ts, want in (("2026", "20260701000000"), ("202602", "20260301000000"), ("20260115", "20260101000000")):
+            r = c.get(f"/web/{ts}/http://v.example/", follow_redirects=False)
+            assert r.status_code == 302 and r.headers["location"].startswith(f"/web/{want}/"), ts
