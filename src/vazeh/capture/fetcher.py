@@ -125,7 +125,7 @@ class CaptureOutcome:
 
     url: str
     hops: list[Fetched] = field(default_factory=list)
-    skipped: str | None = None  # "robots.txt" or "address refused: ..."
+    skipped: str | None = None  # "robots.txt" (the site's rules) or "address refused: ..." (the guard)
     error: str | None = None
 
     stopped_at: str | None = None  # the URL that was skipped or failed (a redirect target, say)
@@ -135,6 +135,26 @@ class CaptureOutcome:
     def final(self) -> Fetched | None:
         return self.hops[-1] if self.hops else None
 
+    @property
+    def kind(self) -> str:
+        """How this URL ended, one of OUTCOME_KINDS.
+
+        "http_error" is a page whose server answered 4xx or 5xx: the answer is archived
+        (it is what the site said), but the page asked for was not there.
+        """
+        if self.skipped == "robots.txt":
+            return "robots"
+        if self.skipped:
+            return "refused"
+        if self.error:
+            return "failed"
+        final = self.final
+        if final is None:
+            return "failed"
+        if final.status >= 400:
+            return "http_error"
+        return "captured"
+
     def release(self) -> None:
         """Drop the bodies (they are in the archive) so a long crawl does not hold them all."""
         for hop in self.hops:
@@ -142,20 +162,46 @@ class CaptureOutcome:
             hop.wire_body = None
 
 
+# How one URL's capture ended (CaptureOutcome.kind): the page archived; the server's
+# 4xx/5xx answer archived instead of the page; the site's robots.txt forbids it; the
+# address guard refused the address (private, loopback...); the connection or the
+# exchange failed (refused connection, timeout, unreachable robots.txt, redirect loop).
+OUTCOME_KINDS = ("captured", "http_error", "robots", "refused", "failed")
+
+
 @dataclass
 class CaptureReport:
-    captured: int = 0  # response records written
+    captured: int = 0  # response records written (every hop, a 404's too)
     revisits: int = 0
     redirects: int = 0
     truncated: int = 0
     robots: int = 0
-    refused: int = 0
-    failed: int = 0
+    refused: int = 0  # by the address guard
+    failed: int = 0  # connection or exchange failures
+    pages_ok: int = 0  # URLs that ended in an archived 1xx-3xx answer
+    http_errors: int = 0  # URLs whose final answer was 4xx/5xx (archived, but not the page)
+    http_statuses: dict[int, int] = field(default_factory=dict)  # those final statuses, counted
     errors: list[str] = field(default_factory=list)
     resources: ResourceCounts = field(default_factory=ResourceCounts)  # summed over the pages
 
+    @property
+    def all_ok(self) -> bool:
+        """Every URL ended in its page archived: no HTTP error, robots block, refusal or failure."""
+        return not (self.http_errors or self.robots or self.refused or self.failed)
+
     def add(self, outcome: CaptureOutcome) -> None:
         self.resources.add(outcome.resources)
+        kind = outcome.kind
+        if kind == "captured":
+            self.pages_ok += 1
+        elif kind == "http_error":
+            status = outcome.final.status if outcome.final else 0
+            self.http_errors += 1
+            self.http_statuses[status] = self.http_statuses.get(status, 0) + 1
+            self.errors.append(f"{outcome.url}: HTTP {status} (the answer is archived, the page was not there)")
+        elif kind == "failed" and not outcome.error:
+            self.failed += 1
+            self.errors.append(f"{outcome.url}: nothing was fetched")
         for hop in outcome.hops:
             if hop.status in REDIRECT_STATUSES:
                 self.redirects += 1
@@ -217,6 +263,10 @@ class Fetcher:
         # Origins whose robots.txt fetch was refused by the guard at connect time, so
         # the URL is reported as refused and not as blocked by robots.txt.
         self._refused: dict[str, AddressRefused] = {}
+        # Origins whose robots.txt could not be fetched (connection refused, timeout,
+        # 5xx): robots.txt then forbids the host (RFC 9309), but the cause reported is the
+        # failure, not the site's rules.
+        self._robots_unreachable: dict[str, str] = {}
         self.resources = PageResources(self)
 
     @property
@@ -279,6 +329,10 @@ class Fetcher:
                         refused = self._refused.get(_origin(current))
                         if refused is not None:
                             raise refused
+                        unreachable = self._robots_unreachable.get(_origin(current))
+                        if unreachable is not None:
+                            outcome.error = f"robots.txt could not be fetched, so the site was left alone: {unreachable}"
+                            return outcome
                         outcome.skipped = "robots.txt"
                         return outcome
                     delay = self.robots.crawl_delay(current)
@@ -497,10 +551,15 @@ class Fetcher:
             except AddressRefused as e:
                 self._refused[origin] = e
                 raise
+            except Exception as e:
+                self._robots_unreachable[origin] = _describe(e)
+                raise
             location = hop.header("Location")
             if hop.status in REDIRECT_STATUSES and location:
                 url = _redirect_target(url, location)
                 continue
+            if hop.status >= 500:
+                self._robots_unreachable[origin] = f"robots.txt answered HTTP {hop.status}"
             return hop.status, hop.body(1 << 20)
         return 404, b""
 

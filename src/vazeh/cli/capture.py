@@ -157,14 +157,25 @@ def _config(allow_private: bool, rate: float, max_mb: float, timeout: float, ret
 
 
 def _print_capture_report(report) -> None:
+    statuses = report.http_statuses
+    http = f"HTTP errors {report.http_errors}"
+    if statuses:
+        http += " (" + ", ".join(f"{code} x{n}" for code, n in sorted(statuses.items())) + ")"
+    # Pages first, by how they ended; records after, since a 404's answer is a record
+    # written and must not read as the page saved.
     console.print(
-        f"captured {report.captured}, revisits {report.revisits}, redirects {report.redirects}, "
-        f"truncated {report.truncated}, blocked by robots.txt {report.robots}, "
-        f"refused {report.refused}, failed {report.failed}",
+        f"pages: captured {report.pages_ok}, {http}, "
+        f"blocked by robots.txt {report.robots}, refused {report.refused} by the address guard, "
+        f"failed {report.failed} (connection, timeout)",
+        soft_wrap=True,
+    )
+    console.print(
+        f"records written: responses {report.captured}, revisits {report.revisits}, redirects {report.redirects}, "
+        f"truncated {report.truncated}",
         soft_wrap=True,
     )
     for line in report.errors[:50]:
-        err_console.print(f"  [yellow]skipped[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
+        err_console.print(f"  [yellow]not saved[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
     _print_resources(report.resources)
 
 
@@ -242,7 +253,9 @@ def capture(
             task = bar.add_task("capture", total=len(set(todo)))
             report = asyncio.run(capture_urls_async(archive, todo, config, callback, lambda _o: bar.advance(task)))
     _report(report, out_format, _print_capture_report)
-    if report.failed or report.refused:
+    # Exit 1 unless every URL ended in its page archived: a 404 or a robots block is
+    # an answer kept, not the page asked for.
+    if not report.all_ok:
         raise typer.Exit(1)
 
 
