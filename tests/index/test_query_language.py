@@ -113,37 +113,51 @@ def test_pagination_and_total(index):
 
 
 @pytest.mark.parametrize(
-    "query, message",
+    "query, message, code",
     [
-        ("", "empty query"),
-        ("   ", "empty query"),
-        ('"راه اندازی', "unbalanced quote"),
-        ("«راه اندازی", "unbalanced quote"),
-        ("author:علی", "unknown field 'author:'"),
-        ("date:1395/13/01", "not a valid Jalali date"),
-        ("date:2017-02-30", "not a valid Gregorian date"),
-        ("date:دیروز", "bad date"),
-        ("date:1395/10/30..1395/10/01", "start is after the end"),
-        ("date:..", "at least one end"),
-        ("-تهران", "only of exclusions"),
-        ("-تهران -باران", "only of exclusions"),
-        ("تهران OR", "OR needs a search term on both sides"),
-        ("OR تهران", "OR needs a search term on both sides"),
-        ("تهران OR -باران", "cannot be one side of OR"),
-        ("(تهران", "unbalanced parentheses"),
-        ("تهران)", "unbalanced parentheses"),
-        ("()", "empty parentheses"),
-        ("title:", "needs a value"),
-        ('""', "empty phrase"),
-        ("، ؛ !", "no searchable words"),
-        ("باران " * 300, "too long"),
-        ("واژه " * 70, "more than 64 words"),
+        ("", "empty query", "empty_query"),
+        ("   ", "empty query", "empty_query"),
+        ('"راه اندازی', "unbalanced quote", "unbalanced_quote"),
+        ("«راه اندازی", "unbalanced quote", "unbalanced_quote"),
+        ("author:علی", "unknown field 'author:'", "unknown_field"),
+        ("date:1395/13/01", "not a valid Jalali date", "impossible_date"),
+        ("date:2017-02-30", "not a valid Gregorian date", "impossible_date"),
+        ("date:دیروز", "bad date", "bad_date"),
+        ("date:1395/10/30..1395/10/01", "start is after the end", "reversed_date_range"),
+        ("date:..", "at least one end", "open_date_range"),
+        ("-تهران", "only of exclusions", "only_exclusions"),
+        ("-تهران -باران", "only of exclusions", "only_exclusions"),
+        ("تهران OR", "OR needs a search term on both sides", "or_needs_sides"),
+        ("OR تهران", "OR needs a search term on both sides", "or_needs_sides"),
+        ("تهران OR -باران", "cannot be one side of OR", "or_exclusion"),
+        ("(تهران", "unbalanced parentheses", "unclosed_parenthesis"),
+        ("تهران)", "unbalanced parentheses", "unopened_parenthesis"),
+        ("()", "empty parentheses", "empty_parentheses"),
+        ("title:", "needs a value", "field_needs_value"),
+        ('""', "empty phrase", "empty_phrase"),
+        ("، ؛ !", "no searchable words", "no_searchable_words"),
+        ("باران " * 300, "too long", "too_many_characters"),
+        ("واژه " * 70, "more than 64 words", "too_many_words"),
     ],
 )
-def test_malformed_queries_say_what_is_wrong(news, query, message):
+def test_malformed_queries_say_what_is_wrong(news, query, message, code):
     with pytest.raises(QueryError) as e:
         news.search(query)
     assert message in str(e.value)
+    # The code is what other interfaces (the reading room's Persian) translate from.
+    assert e.value.code == code
+
+
+def test_errors_carry_the_fragments_they_are_about(news):
+    with pytest.raises(QueryError) as e:
+        news.search('تهران "راه اندازی')
+    assert e.value.params == {"fragment": '"راه اندازی', "close": '"'}
+    with pytest.raises(QueryError) as e:
+        news.search("author:علی")
+    assert e.value.params == {"field": "author:"}
+    with pytest.raises(QueryError) as e:
+        news.search("date:1395/10/30..1395/10/01")
+    assert e.value.params == {"value": "1395/10/30..1395/10/01"}
 
 
 def test_bad_sort_and_page(news):

@@ -267,7 +267,8 @@ def _capped(text: str, toks: list[str]) -> list[str]:
     if len(toks) > MAX_TERMS:
         raise QueryError(
             f"query too long: {text[:30]!r}... is {len(toks)} words once split at punctuation, "
-            f"the limit is {MAX_TERMS}"
+            f"the limit is {MAX_TERMS}",
+            "word_too_long", fragment=text[:30], count=len(toks), limit=MAX_TERMS,
         )
     return toks
 
@@ -288,7 +289,7 @@ class Planner:
     def plan(self, node) -> Match:
         m = self._node(node, negated=False)
         if m is None:
-            raise QueryError("the query has no searchable words (only punctuation or symbols)")
+            raise QueryError("the query has no searchable words (only punctuation or symbols)", "no_searchable_words")
         return m
 
     def _node(self, node, *, negated: bool) -> Match | None:
@@ -335,7 +336,7 @@ class Planner:
         if not must and not must_not:
             return None
         if not must:
-            raise QueryError("the query has no searchable words besides exclusions")
+            raise QueryError("the query has no searchable words besides exclusions", "only_exclusions")
         if len(must) == 1 and not must_not:
             return must[0]
         return All(tuple(must), tuple(must_not))
@@ -347,7 +348,8 @@ class Planner:
         if isinstance(n, Exact):
             key = value_key(n.value)
             if not key:
-                raise QueryError(f"{n.field}:{n.value} has no letters or digits to match")
+                raise QueryError(f"{n.field}:{n.value} has no letters or digits to match", "value_without_letters",
+                                 field=n.field, value=n.value)
             return Term(f"{n.field}_key", key)
         if isinstance(n, DateRange):
             lo = int(n.start.timestamp()) if n.start else None

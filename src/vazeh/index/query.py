@@ -46,7 +46,16 @@ QUOTES = {'"': '"', "«": "»", "“": "”"}
 
 
 class QueryError(ValueError):
-    """A query that cannot be run; str(error) tells the user what to fix."""
+    """A query that cannot be run; str(error) tells the user what to fix, in English.
+
+    `code` and `params` name the mistake and the fragments of the query it is about,
+    so an interface in another language (the reading room's is Persian) can say the
+    same thing without parsing the English sentence."""
+
+    def __init__(self, message: str, code: str = "invalid", **params: object):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 # --- the tree -------------------------------------------------------------
@@ -113,7 +122,8 @@ def _read_quoted(q: str, i: int) -> tuple[str, int]:
     close = QUOTES[q[i]]
     j = q.find(close, i + 1)
     if j < 0:
-        raise QueryError(f"unbalanced quote: the phrase starting at {q[i:i + 20]!r} has no closing {close}")
+        raise QueryError(f"unbalanced quote: the phrase starting at {q[i:i + 20]!r} has no closing {close}",
+                         "unbalanced_quote", fragment=q[i : i + 20], close=close)
     return q[i + 1 : j], j + 1
 
 
@@ -147,14 +157,15 @@ def lex(q: str) -> list[_Tok]:
             if m and (m.group(1) in FIELD_ALIASES or m.group(1).isascii()):
                 name = m.group(1)
                 if name not in FIELD_ALIASES:
-                    raise QueryError(f"unknown field {name + ':'!r}; the fields are {KNOWN_FIELDS}")
+                    raise QueryError(f"unknown field {name + ':'!r}; the fields are {KNOWN_FIELDS}",
+                                     "unknown_field", field=name + ":")
                 value = m.group(2)
                 quoted = False
                 if not value and j < n and q[j] in QUOTES:
                     value, j = _read_quoted(q, j)
                     quoted = True
                 if not value.strip():
-                    raise QueryError(f"{name}: needs a value, e.g. {name}:تهران")
+                    raise QueryError(f"{name}: needs a value, e.g. {name}:تهران", "field_needs_value", field=name)
                 toks.append(_Tok("FIELD", value, FIELD_ALIASES[name], quoted))
             elif word == "OR" or word == "|":
                 toks.append(_Tok("OR"))
@@ -183,23 +194,26 @@ class _Parser:
         while (t := self.peek()) is not None and t.kind != "RPAREN":
             parts.append(self.or_expr(depth))
         if not parts:
-            raise QueryError("empty parentheses: put search words inside ( )" if depth else "empty query: type one or more words")
+            if depth:
+                raise QueryError("empty parentheses: put search words inside ( )", "empty_parentheses")
+            raise QueryError("empty query: type one or more words", "empty_query")
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def or_expr(self, depth: int) -> Node:
         if self.peek() and self.peek().kind == "OR":
-            raise QueryError("OR needs a search term on both sides, e.g. تهران OR مشهد")
+            raise QueryError("OR needs a search term on both sides, e.g. تهران OR مشهد", "or_needs_sides")
         parts = [self.unary(depth)]
         while (t := self.peek()) is not None and t.kind == "OR":
             self.take()
             nxt = self.peek()
             if nxt is None or nxt.kind in ("OR", "RPAREN"):
-                raise QueryError("OR needs a search term on both sides, e.g. تهران OR مشهد")
+                raise QueryError("OR needs a search term on both sides, e.g. تهران OR مشهد", "or_needs_sides")
             parts.append(self.unary(depth))
         if len(parts) == 1:
             return parts[0]
         if any(isinstance(p, Not) for p in parts):
-            raise QueryError("an exclusion (-word) cannot be one side of OR; write it as a separate term")
+            raise QueryError("an exclusion (-word) cannot be one side of OR; write it as a separate term",
+                             "or_exclusion")
         return Or(tuple(parts))
 
     def unary(self, depth: int) -> Node:
@@ -207,21 +221,21 @@ class _Parser:
         if t.kind == "NOT":
             nxt = self.peek()
             if nxt is None or nxt.kind in ("OR", "RPAREN", "NOT"):
-                raise QueryError("'-' must be followed by the word or phrase to exclude, e.g. -ورزش")
+                raise QueryError("'-' must be followed by the word or phrase to exclude, e.g. -ورزش", "dash_alone")
             return Not(self.unary(depth))
         if t.kind == "LPAREN":
             if depth >= 8:
-                raise QueryError("too many nested parentheses")
+                raise QueryError("too many nested parentheses", "too_deep")
             inner = self.expr(depth + 1)
             if self.peek() is None:
-                raise QueryError("unbalanced parentheses: a '(' has no matching ')'")
+                raise QueryError("unbalanced parentheses: a '(' has no matching ')'", "unclosed_parenthesis")
             self.take()
             return inner
         if t.kind == "RPAREN":
-            raise QueryError("unbalanced parentheses: a ')' has no matching '('")
+            raise QueryError("unbalanced parentheses: a ')' has no matching '('", "unopened_parenthesis")
         if t.kind == "PHRASE":
             if not t.text.strip():
-                raise QueryError('empty phrase: put words between the quotes, e.g. "راه اندازی"')
+                raise QueryError('empty phrase: put words between the quotes, e.g. "راه اندازی"', "empty_phrase")
             return PhraseQ(t.text)
         if t.kind == "FIELD":
             return _field_node(t)
@@ -239,10 +253,12 @@ def _field_node(t: _Tok) -> Node:
 def _check_exclusions(node: Node) -> None:
     """Reject a query (or a group) made only of exclusions: it would mean 'everything except'."""
     if isinstance(node, Not):
-        raise QueryError("a query cannot consist only of exclusions; add a word to search for, e.g. تهران -ورزش")
+        raise QueryError("a query cannot consist only of exclusions; add a word to search for, e.g. تهران -ورزش",
+                         "only_exclusions")
     if isinstance(node, And):
         if all(isinstance(n, Not) for n in node.nodes):
-            raise QueryError("a query cannot consist only of exclusions; add a word to search for, e.g. تهران -ورزش")
+            raise QueryError("a query cannot consist only of exclusions; add a word to search for, e.g. تهران -ورزش",
+                         "only_exclusions")
         for n in node.nodes:
             _check_exclusions(n.node if isinstance(n, Not) else n)
     if isinstance(node, Or):
@@ -263,22 +279,24 @@ def _count_terms(node: Node) -> int:
 def parse(query: str) -> Node:
     """Parse a query string; raise QueryError saying what is wrong."""
     if query is None or not query.strip():
-        raise QueryError("empty query: type one or more words")
+        raise QueryError("empty query: type one or more words", "empty_query")
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"query too long: {len(query)} characters, the limit is {MAX_QUERY_CHARS}")
+        raise QueryError(f"query too long: {len(query)} characters, the limit is {MAX_QUERY_CHARS}",
+                         "too_many_characters", length=len(query), limit=MAX_QUERY_CHARS)
     if (bad := _SURROGATE.search(query)) is not None:
         # Half of a UTF-16 pair is no character: text decoded with errors="surrogateescape"
         # or cut mid-pair. The analyzer refuses it, so say so here, where it was typed.
         raise QueryError(
             f"the query has an invalid character (U+{ord(bad.group()):04X}, half of a UTF-16 pair) at "
-            f"position {bad.start() + 1}; retype or paste the query again"
+            f"position {bad.start() + 1}; retype or paste the query again",
+            "invalid_character", codepoint=f"U+{ord(bad.group()):04X}", position=bad.start() + 1,
         )
     p = _Parser(lex(query))
     node = p.expr(0)
     if p.peek() is not None:
-        raise QueryError("unbalanced parentheses: a ')' has no matching '('")
+        raise QueryError("unbalanced parentheses: a ')' has no matching '('", "unopened_parenthesis")
     if _count_terms(node) > MAX_TERMS:
-        raise QueryError(f"query too long: more than {MAX_TERMS} words")
+        raise QueryError(f"query too long: more than {MAX_TERMS} words", "too_many_words", limit=MAX_TERMS)
     _check_exclusions(node)
     return node
 
@@ -294,7 +312,8 @@ def _parse_day(text: str, whole: str, *, end: bool) -> datetime:
     if not m:
         raise QueryError(
             f"bad date {whole!r}: write a Jalali or Gregorian date such as 1395/10/01 or 2017-01-31, "
-            "optionally as a range start..end"
+            "optionally as a range start..end",
+            "bad_date", value=whole,
         )
     y, mo, d = int(m.group(1)), m.group(2), m.group(3)
     jalali = y < 1700
@@ -322,7 +341,8 @@ def _parse_day(text: str, whole: str, *, end: bool) -> datetime:
                     g = date(y + 1, 1, 1)
     except (ValueError, OverflowError) as e:
         cal = "Jalali" if jalali else "Gregorian"
-        raise QueryError(f"bad date {whole!r}: {text} is not a valid {cal} date ({e})") from None
+        raise QueryError(f"bad date {whole!r}: {text} is not a valid {cal} date ({e})",
+                         "impossible_date", value=whole, date=text, calendar=cal.lower()) from None
     return datetime(g.year, g.month, g.day, tzinfo=TEHRAN)
 
 
@@ -332,12 +352,13 @@ def parse_date_range(value: str) -> DateRange:
         lo, _, hi = text.partition("..")
         lo, hi = lo.strip(), hi.strip()
         if not lo and not hi:
-            raise QueryError(f"bad date {value!r}: give at least one end of the range, e.g. date:1395/10/01..")
+            raise QueryError(f"bad date {value!r}: give at least one end of the range, e.g. date:1395/10/01..",
+                             "open_date_range", value=value)
         start = _parse_day(lo, value, end=False) if lo else None
         stop = _parse_day(hi, value, end=True) if hi else None
     else:
         start = _parse_day(text, value, end=False)
         stop = _parse_day(text, value, end=True)
     if start and stop and start >= stop:
-        raise QueryError(f"bad date range {value!r}: the start is after the end")
+        raise QueryError(f"bad date range {value!r}: the start is after the end", "reversed_date_range", value=value)
     return DateRange(start, stop, value)
