@@ -72,3 +72,43 @@ def test_cli_all_pages_captured_exits_0(home, site):
                                  "--no-extract"])
     assert result.exit_code == 0, result.output
     assert "captured 1, HTTP errors 0" in result.output
+
+
+# ---------------------------------------------------------------------- save page now
+ADMIN = "test-admin-token-categories"
+
+
+def _save(client, url: str) -> dict:
+    r = client.post("/api/save", json={"url": url}, headers={"Authorization": f"Bearer {ADMIN}"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_save_page_now_tells_a_404_robots_guard_and_dead_host_apart(home, site):
+    from fastapi.testclient import TestClient
+
+    from vazeh.web import WebConfig, create_app
+
+    with TestClient(create_app(home, config=WebConfig(admin_token=ADMIN, allow_private=True))) as client:
+        missing = _save(client, site.base_url + "/news/missing")
+        assert missing["ok"] is False and missing["kind"] == "http_error" and missing["status"] == 404
+        assert missing["message"] == "صفحه پیدا نشد (وضعیت ۴۰۴)؛ پاسخ سرور بایگانی شد"
+        # The 404 answer is still in the archive, as the truth of that moment.
+        assert missing["capture_id"] and missing["replay"]
+
+        robots = _save(client, site.base_url + "/private/secret")
+        assert robots["ok"] is False and robots["kind"] == "robots" and "robots.txt" in robots["message"]
+
+        dead = _save(client, f"http://127.0.0.1:{closed_port()}/news/1")
+        assert dead["ok"] is False and dead["kind"] == "failed"
+        assert "اتصال" in dead["message"] and "robots.txt" not in dead["message"].split("(")[0]
+
+        form = client.post("/save", data={"url": site.base_url + "/news/missing", "token": ADMIN})
+        assert form.status_code == 502 and "صفحه پیدا نشد" in form.text and "ذخیره شد:" not in form.text
+
+        ok = _save(client, site.base_url + "/news/1")
+        assert ok["ok"] is True and ok["kind"] == "captured" and ok["status"] == 200
+
+    with TestClient(create_app(home, config=WebConfig(admin_token=ADMIN, allow_private=False))) as client:
+        guarded = _save(client, site.base_url + "/news/2")
+        assert guarded["ok"] is False and guarded["kind"] == "refused" and "نگهبان" in guarded["message"]

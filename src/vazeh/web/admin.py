@@ -25,6 +25,7 @@ from fastapi import APIRouter, Form, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from vazeh.persian import to_persian_digits
 from vazeh.web.room import ReadingRoom
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class SaveOut(BaseModel):
     url: str
     ok: bool
     message: str
+    kind: str | None = Field(None, description="how the capture ended: captured, http_error (a 4xx/5xx answer, "
+                             "archived), robots, refused (by the address guard) or failed (connection)")
     status: int | None = None
     capture_id: int | None = None
     timestamp: str | None = None
@@ -67,10 +70,12 @@ class SaveResult:
     article_id: int | None = None
     hops: list[dict] = field(default_factory=list)
     resources: dict[str, int] = field(default_factory=dict)
+    kind: str | None = None
 
     def out(self) -> SaveOut:
         return SaveOut(
-            url=self.url, ok=self.ok, message=self.message, status=self.status, capture_id=self.capture_id,
+            url=self.url, ok=self.ok, message=self.message, kind=self.kind, status=self.status,
+            capture_id=self.capture_id,
             timestamp=self.timestamp, article_id=self.article_id, hops=self.hops, resources=self.resources,
             replay=f"/web/{self.timestamp}/{self.url}" if self.timestamp else None,
             article=f"/article/{self.article_id}" if self.article_id else None,
@@ -128,21 +133,52 @@ def save_url(room: ReadingRoom, url: str) -> SaveResult:
         if outcome is not None and (outcome.skipped or outcome.error) and outcome.hops:
             # The redirect hops before the refusal are archived, but the page asked for is
             # not: that is a failure to save it, however many hops were kept.
-            return SaveResult(url, False, _stopped_message(outcome), hops=hops)
+            return SaveResult(url, False, _stopped_message(outcome), hops=hops, kind=outcome.kind)
         if outcome is None or outcome.final is None or outcome.final.capture is None:
-            why = (outcome.skipped or outcome.error) if outcome else None
-            return SaveResult(url, False, why or "; ".join(report.errors) or "nothing was captured", hops=hops)
+            why = _why_not(outcome) if outcome else None
+            return SaveResult(url, False, why or "; ".join(report.errors) or "nothing was captured", hops=hops,
+                              kind=outcome.kind if outcome else "failed")
         final = outcome.final
         capture = final.capture
+        if final.status >= 400:
+            # The server's answer is archived (it is what the site said), but the page is
+            # not there: a failure to save it, not a success with a status beside it.
+            room.sync_index()
+            return SaveResult(
+                final.url, False, http_error_message(final.status), kind="http_error",
+                status=final.status, capture_id=capture.id, timestamp=capture.timestamp14, hops=hops,
+                resources=_resource_counts(outcome.resources),
+            )
         room.sync_index()
         stored = pipeline.articles.for_capture(capture.id)
         article_id = stored.id if stored is not None and stored.article.is_article else None
         message = "captured" + (" (unchanged since the last capture)" if capture.record_type == "revisit" else "")
         return SaveResult(
-            final.url, True, message + _resources_message(outcome.resources),
+            final.url, True, message + _resources_message(outcome.resources), kind="captured",
             status=final.status, capture_id=capture.id, timestamp=capture.timestamp14,
             article_id=article_id, hops=hops, resources=_resource_counts(outcome.resources),
         )
+
+
+def http_error_message(status: int) -> str:
+    code = to_persian_digits(str(status))
+    if status in (404, 410):
+        return f"صفحه پیدا نشد (وضعیت {code})؛ پاسخ سرور بایگانی شد"
+    if status >= 500:
+        return f"سرور خطا داد (وضعیت {code})؛ پاسخ سرور بایگانی شد"
+    return f"سرور صفحه را نداد (وضعیت {code})؛ پاسخ سرور بایگانی شد"
+
+
+def _why_not(outcome: CaptureOutcome) -> str | None:
+    """Why nothing was archived, by how the capture ended: robots.txt, the guard, the connection."""
+    detail = outcome.skipped or outcome.error
+    if outcome.kind == "robots":
+        return "robots.txt این سایت برداشتن این صفحه را اجازه نمی‌دهد؛ چیزی بایگانی نشد"
+    if outcome.kind == "refused":
+        return f"این نشانی را نگهبان نشانی‌ها رد کرد (نشانی خصوصی یا محلی)؛ چیزی بایگانی نشد ({detail})"
+    if detail:
+        return f"اتصال به سایت نشد یا پاسخ نیامد؛ چیزی بایگانی نشد ({detail})"
+    return None
 
 
 def _resource_counts(r) -> dict[str, int]:
