@@ -111,6 +111,15 @@ class EngineResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
+@dataclass
+class Histogram:
+    """Documents per bucket of a numeric fast field, keyed by each bucket's start
+    (for `published`: epoch seconds); empty buckets are left out."""
+
+    total: dict[int, int] = field(default_factory=dict)
+    by_source: dict[str, dict[int, int]] = field(default_factory=dict)
+
+
 def group_id(group: str) -> int:
     """A stable signed 64-bit id for a near-duplicate group key."""
     return int.from_bytes(hashlib.blake2b(group.encode(), digest_size=8).digest(), "little", signed=True)
@@ -159,6 +168,20 @@ class Engine(Protocol):
 
     def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:
         """Every version in a group, or [] when the story is alone in it."""
+        ...
+
+    def histogram(
+        self,
+        match: Match,
+        *,
+        field: str = "published",
+        interval: int,
+        offset: int = 0,
+        by_source: bool = False,
+        size: int = 50,
+    ) -> Histogram:
+        """Matching documents per bucket [offset + k*interval, offset + (k+1)*interval),
+        overall and, with `by_source`, for each of the `size` largest sources."""
         ...
 
     def count(self) -> int: ...

@@ -26,6 +26,7 @@ from vazeh.index.engine import (
     EngineHit,
     EngineRef,
     EngineResult,
+    Histogram,
     IndexDoc,
     Match,
     Nothing,
@@ -330,3 +331,27 @@ class TantivyEngine:
             doc = s.doc(addr)
             out.append(EngineHit(doc.get_first("key"), _group(doc), 0.0, orjson.loads(doc.get_first("data"))))
         return out
+
+    def histogram(
+        self,
+        match: Match,
+        *,
+        field: str = "published",
+        interval: int,
+        offset: int = 0,
+        by_source: bool = False,
+        size: int = 50,
+    ) -> Histogram:
+        """One aggregation pass: a histogram, and with `by_source` the same histogram
+        under each of the `size` largest sources ("" for stories without one)."""
+        hist = {"histogram": {"field": field, "interval": interval, "offset": offset % interval, "min_doc_count": 1}}
+        agg: dict = {"h": hist}
+        if by_source:
+            agg["s"] = {"terms": {"field": "source", "size": size, "missing": ""}, "aggs": {"h": hist}}
+        raw = self.searcher.aggregate(self.compile(match), agg)
+
+        def buckets(node: dict | None) -> dict[int, int]:
+            return {int(b["key"]): int(b["doc_count"]) for b in (node or {}).get("buckets", []) if b["doc_count"]}
+
+        sources = {str(b["key"]): buckets(b.get("h")) for b in (raw.get("s") or {}).get("buckets", [])}
+        return Histogram(buckets(raw.get("h")), sources)
