@@ -337,6 +337,139 @@ def captures(request: Request, url: str = Query(..., min_length=1, max_length=80
     return [capture_out(c, base) for c in archive.captures(archived_url(url, ""))]
 
 
+# ---------------------------------------------------------------------- changes
+class ChangeOut(BaseModel):
+    id: int
+    url: str
+    checked_at: str
+    checked_jalali: str
+    verdict: str
+    reason: str | None
+    status: int | None
+    change_size: int
+    article_id: int | None
+    previous_article_id: int | None
+    capture_id: int | None
+    title: str | None
+    source: str | None
+    site: str | None
+    href: str | None
+    diff: str | None
+
+
+class ChangeList(BaseModel):
+    items: list[ChangeOut]
+    next_cursor: str | None = None
+    next: str | None = None
+
+
+class VersionOut(BaseModel):
+    article_id: int
+    capture_id: int
+    captured_at: str | None
+    captured_jalali: str
+    title: str | None
+    change_size: int | None  # words inserted + deleted since the version before; null for the first
+    diff: str | None
+
+
+class FieldDiffOut(BaseModel):
+    field: str
+    inserted: int
+    deleted: int
+    unified_html: str
+    old_html: str
+    new_html: str
+
+
+class DiffOut(BaseModel):
+    from_id: int
+    to_id: int
+    inserted: int
+    deleted: int
+    change_size: int
+    fields: list[FieldDiffOut]
+
+
+@router.get("/api/changes", response_model=ChangeList, tags=["changes"],
+            summary="Edited and deleted stories, newest check first",
+            responses={400: {"description": "a bad day or cursor"}})
+def list_changes(
+    request: Request,
+    source: str | None = SourceQuery,
+    from_: str | None = Query(None, alias="from", max_length=40, description="a Jalali day, e.g. 1402/05/01"),
+    to: str | None = Query(None, max_length=40, description="a Jalali day, included"),
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = Query(None, max_length=4000, description="`next_cursor` of the previous page"),
+) -> ChangeList:
+    from vazeh.web.changes import changes, parse_jalali_day
+
+    try:
+        from_day, to_day = parse_jalali_day(from_), parse_jalali_day(to)
+    except ValueError as e:
+        raise HTTPException(400, f"from/to: not a Jalali day: {e}") from None
+    try:
+        items, nxt = changes(request.app.state.room.shelf().archive.db, source=(source or "").strip() or None,
+                             from_day=from_day, to_day=to_day, limit=limit, cursor=cursor)
+    except ValueError:
+        raise HTTPException(400, "cursor: not one this API gave out; start again without it") from None
+    next_href = None
+    if nxt:
+        url = request.url.include_query_params(cursor=nxt)
+        next_href = f"{url.path}?{url.query}"
+    return ChangeList(items=[ChangeOut(**c.to_dict()) for c in items], next_cursor=nxt, next=next_href)
+
+
+@router.get("/api/articles/{article_id}/versions", response_model=list[VersionOut], tags=["changes"],
+            summary="Every extracted version of an article's story, oldest first, with change sizes")
+def article_versions(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> list[VersionOut]:
+    from vazeh.web.changes import jalali_seconds, story_changes
+    from vazeh.web.diff import compare
+
+    shelf = request.app.state.room.shelf()
+    s = shelf.articles.get(article_id)
+    if s is None:
+        raise HTTPException(404, f"no article with id {article_id}")
+    items = [v for v in (shelf.articles.for_url(s.surt) if s.surt else [s]) if v.article.is_article]
+    sizes = story_changes(shelf.archive.db, s.surt).sizes
+    out: list[VersionOut] = []
+    for prev, v in zip([None, *items], items, strict=False):
+        size = None if prev is None else sizes.get(v.id, compare(prev.article, v.article).size)
+        out.append(VersionOut(
+            article_id=v.id, capture_id=v.capture_id, captured_at=v.captured_at,
+            captured_jalali=jalali_seconds(v.captured_at), title=v.article.title, change_size=size,
+            diff=None if prev is None else f"/api/articles/{v.id}/diff?from={prev.id}&to={v.id}",
+        ))
+    return out
+
+
+@router.get("/api/articles/{article_id}/diff", response_model=DiffOut, tags=["changes"],
+            summary="Word differences between two versions (title, lead and body each)")
+def article_diff(
+    request: Request, article_id: int = Path(ge=0, le=MAX_ID),
+    from_: int | None = Query(None, alias="from", ge=0, le=MAX_ID, description="the older version (default: previous)"),
+    to: int | None = Query(None, ge=0, le=MAX_ID, description="the newer version (default: this article)"),
+) -> DiffOut:
+    from vazeh.web.diff import compare
+
+    shelf = request.app.state.room.shelf()
+    s = shelf.articles.get(article_id)
+    if s is None:
+        raise HTTPException(404, f"no article with id {article_id}")
+    new = shelf.articles.get(to) if to is not None else s
+    old = shelf.articles.get(from_) if from_ is not None else None
+    if new is not None and from_ is None:
+        earlier = [v for v in (shelf.articles.for_url(new.surt) if new.surt else [])
+                   if v.article.is_article and (v.captured_at or "") < (new.captured_at or "")]
+        old = earlier[-1] if earlier else None
+    if new is None or old is None:
+        raise HTTPException(404, "one of the two versions is not in the archive, or there is no previous one")
+    if s.surt and {old.surt, new.surt} != {s.surt}:
+        raise HTTPException(404, "both versions must be of this story")
+    d = compare(old.article, new.article).to_dict()
+    return DiffOut(from_id=old.id, to_id=new.id, **d)
+
+
 @router.get("/cdx", tags=["captures"], summary="CDX server query (pywb parameters)",
             response_class=Response, responses={200: {"content": {"text/plain": {}, "text/x-ndjson": {}}}})
 def cdx_query(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from vazeh.extract.model import StoredArticle
-from vazeh.web.fmt import parse_when, path_quote
+from vazeh.web.fmt import fa_number, parse_when, path_quote
 from vazeh.web.listing import TRAIL_SEP
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -149,3 +149,74 @@ def search_feed(request: Request, fmt: str, q: str = Query(..., min_length=1, ma
     shelf = room.shelf()
     items = [s for s in (shelf.articles.get(h.article_id) for h in results.hits) if s is not None]
     return feed_response(request, fmt, f"واضح: جست‌وجوی «{q}»", f"/search?q={quote(q)}", items)
+
+
+# ---------------------------------------------------------------------- changes
+def _change_feed(request: Request, fmt: str, title: str, items: list) -> Response:
+    """Edited and deleted stories; each entry is one verdict, so an edit seen twice is two entries."""
+    from vazeh.web.changes import Change
+
+    base = str(request.base_url).rstrip("/")
+    self_url = str(request.url)
+    link = base + "/changes"
+
+    def when(c: Change) -> datetime:
+        return parse_when(c.checked_at) or datetime.now(UTC)
+
+    def about(c: Change) -> tuple[str, str, str]:
+        href = base + (c.diff_href or (f"/article/{c.story_id}" if c.story_id else "/changes"))
+        what = f"{c.label}: {c.title or c.url}"
+        if c.verdict == "edited":
+            note = f"{fa_number(c.change_size)} واژه تغییر" + (f" ({c.reason_label})" if c.reason else "")
+        else:
+            note = c.reason_label or c.label
+        return href, what, f"{note} — {c.when}"
+
+    out: list[str]
+    if fmt == "atom":
+        updated = when(items[0]) if items else datetime.now(UTC)
+        out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fa">',
+               f"<title>{escape(title)}</title>", f"<id>{escape(self_url)}</id>",
+               f"<link rel=\"alternate\" href={quoteattr(link)}/>", f"<link rel=\"self\" href={quoteattr(self_url)}/>",
+               f"<updated>{updated.astimezone(UTC).isoformat()}</updated>", "<author><name>واضح</name></author>"]
+        for c in items:
+            href, what, note = about(c)
+            out += ["<entry>", f"<title>{escape(what)}</title>", f"<id>{escape(base)}/changes#v{c.id}</id>",
+                    f"<link rel=\"alternate\" href={quoteattr(href)}/>",
+                    f"<updated>{when(c).astimezone(UTC).isoformat()}</updated>",
+                    f"<category term={quoteattr(c.verdict)}/>", f"<summary>{escape(note)}</summary>", "</entry>"]
+        out.append("</feed>")
+        return Response("\n".join(out), media_type="application/atom+xml; charset=utf-8")
+    out = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
+           "<channel>", f"<title>{escape(title)}</title>", f"<link>{escape(link)}</link>",
+           f"<atom:link href={quoteattr(self_url)} rel=\"self\" type=\"application/rss+xml\"/>",
+           "<description>خبرهای ویرایش‌شده و حذف‌شده</description>", "<language>fa</language>"]
+    for c in items:
+        href, what, note = about(c)
+        out += ["<item>", f"<title>{escape(what)}</title>", f"<link>{escape(href)}</link>",
+                f'<guid isPermaLink="false">{escape(base)}/changes#v{c.id}</guid>',
+                f"<pubDate>{format_datetime(when(c).astimezone(UTC), usegmt=True)}</pubDate>",
+                f"<category>{escape(c.verdict)}</category>", f"<description>{escape(note)}</description>", "</item>"]
+    out += ["</channel>", "</rss>"]
+    return Response("\n".join(out), media_type="application/rss+xml; charset=utf-8")
+
+
+@router.get("/changes.{fmt}", summary="Edited and deleted stories as RSS or Atom")
+def changes_feed(
+    request: Request, fmt: str,
+    source: str | None = Query(None, max_length=500),
+    from_: str | None = Query(None, alias="from", max_length=40, description="a Jalali day, e.g. 1402/05/01"),
+    to: str | None = Query(None, max_length=40, description="a Jalali day, included"),
+) -> Response:
+    from vazeh.web.changes import changes, parse_jalali_day
+
+    if not _fmt(fmt):
+        return _bad_format(fmt)
+    try:
+        from_day, to_day = parse_jalali_day(from_), parse_jalali_day(to)
+    except ValueError as e:
+        return Response(f"not a Jalali day: {e}", status_code=400, media_type="text/plain; charset=utf-8")
+    items, _next = changes(request.app.state.room.shelf().archive.db, source=(source or "").strip() or None,
+                           from_day=from_day, to_day=to_day, limit=FEED_SIZE)
+    title = "واضح: تغییرها" + (f" در {source}" if source else "")
+    return _change_feed(request, fmt, title, items)

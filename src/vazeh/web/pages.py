@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from vazeh.archive import Capture
 from vazeh.extract.model import StoredArticle
+from vazeh.web.changes import jalali_seconds
 from vazeh.web.charts import day_chart, source_chart
-from vazeh.web.diff import WordDiff, article_diff
-from vazeh.web.fmt import jalali, path_quote
+from vazeh.web.diff import WordDiff, article_diff, compare
+from vazeh.web.fmt import jalali, parse_when, path_quote
 from vazeh.web.listing import ARTICLE_COLUMNS, TRAIL_SEP, article_row, csv_text
+from vazeh.web.messages import query_error_html, search_unavailable
 from vazeh.web.room import ReadingRoom, SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
@@ -181,31 +184,47 @@ class Version:
     capture: Capture
     article_id: int | None
     diff_href: str | None = None
+    when: str = ""  # Jalali with seconds: two captures in one minute read apart
+    size: int | None = None  # words changed since the previous extracted version
 
 
 @dataclass
 class Other:
     href: str
-    source: str | None
+    source: str | None  # the agency the copy credits
     url: str | None
     published: str | None
+    outlet: str | None = None  # the outlet whose site published this copy
+    captured_at: str | None = None
+    article_id: int | None = None
+    first: bool = False  # the earliest publication in the group
+    this: bool = False
+
+    @property
+    def when(self) -> str:
+        return jalali_seconds(self.published or self.captured_at)
 
 
 def versions_of(room: ReadingRoom, stored: StoredArticle) -> tuple[list[Version], StoredArticle | None]:
     """Every capture of the article's URL, and the previous extracted version (for a diff)."""
+    from vazeh.web.changes import story_changes
+
     shelf = room.shelf()
     url = stored.article.url or shelf.archive.get(stored.capture_id).url
     captures = shelf.archive.captures(url)
     by_capture = {s.capture_id: s for s in shelf.articles.for_url(stored.surt)} if stored.surt else {}
+    sizes = story_changes(shelf.archive.db, stored.surt).sizes
     versions: list[Version] = []
     previous: StoredArticle | None = None
     last_article: StoredArticle | None = None
     for c in captures:
         s = by_capture.get(c.id)
-        v = Version(c, s.id if s else None)
+        v = Version(c, s.id if s else None, when=jalali_seconds(c.captured_at))
         if s is not None:
             if last_article is not None and c.record_type != "revisit":
-                v.diff_href = f"/article/{s.id}/diff/{last_article.id}"
+                v.diff_href = f"/article/{s.id}/diff?from={last_article.id}&to={s.id}"
+                # The scheduler's count where it judged this version, else counted here the same way.
+                v.size = sizes.get(s.id, compare(last_article.article, s.article).size)
             if s.id == stored.id:
                 previous = last_article
             last_article = s
@@ -213,21 +232,53 @@ def versions_of(room: ReadingRoom, stored: StoredArticle) -> tuple[list[Version]
     return versions, previous
 
 
-def same_story(room: ReadingRoom, stored: StoredArticle, limit: int = 10) -> list[Other]:
-    """The same story published by other outlets: the near-duplicate group the index
-    put this story in (grouping happens at indexing time; this is two lookups)."""
+def story_group(room: ReadingRoom, stored: StoredArticle) -> list[Other]:
+    """The near-duplicate group the index put this story in (grouping happens at
+    indexing time; this is two lookups), in time order: published, then captured.
+    A copy without a publication time is placed by its capture time, the latest it
+    can have appeared. Empty when the story is alone."""
     from vazeh.index.search import story_key
+    from vazeh.web.changes import outlet_of
 
-    a = stored.article
-    return [
-        Other(f"/article/{m['article_id']}", m.get("source"), m.get("url"), m.get("published"))
-        for m in room.same_story(story_key(stored))
-        if m.get("article_id") != stored.id and not (a.url and m.get("url") == a.url)
-    ][:limit]
+    articles = room.shelf().articles
+    members: list[Other] = []
+    seen: set[str] = set()
+    for m in room.same_story(story_key(stored)):
+        s = articles.get(m["article_id"]) if isinstance(m.get("article_id"), int) else None
+        a = s.article if s is not None else None
+        url = (a.url if a else None) or m.get("url")
+        if url in seen:
+            continue
+        seen.add(url)
+        members.append(Other(
+            f"/article/{m['article_id']}", (a.source if a else None) or m.get("source"), url,
+            (a.published if a else None) or m.get("published"),
+            outlet=outlet_of(url, a.site if a else None), captured_at=s.captured_at if s else None,
+            article_id=m.get("article_id"),
+            this=m.get("article_id") == stored.id or bool(stored.article.url and url == stored.article.url),
+        ))
+    if len(members) < 2:
+        return []
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def order(o: Other) -> tuple[datetime, datetime]:
+        captured = parse_when(o.captured_at) or far
+        return (parse_when(o.published) or captured, captured)
+
+    members.sort(key=order)
+    members[0].first = True
+    return members
+
+
+def same_story(room: ReadingRoom, stored: StoredArticle, limit: int = 10) -> list[Other]:
+    """The same story published by other outlets, in time order, the earliest marked."""
+    return [o for o in story_group(room, stored) if not o.this][:limit]
 
 
 @router.get("/article/{article_id}", response_class=HTMLResponse)
 def article(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> Response:
+    from vazeh.web.changes import story_changes
+
     room = room_of(request)
     shelf = room.shelf()
     stored = shelf.articles.get(article_id)
@@ -244,24 +295,107 @@ def article(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> Respon
     if a.images:
         first = a.images[0]
         image = {"src": f"/web/{capture.timestamp14}im_/{first.url}", "caption": first.caption}
+    told = story_changes(shelf.archive.db, story)
+    # Edits the scheduler saw, or (before it ran) the captured versions whose text differs.
+    edits = max(told.edits, sum(1 for v in versions if v.size))
+    group = story_group(room, stored)
     return render(request, "article.html", {
         "s": stored, "a": a, "capture": capture, "views": views, "published": a.published_jalali or jalali(a.published),
         "trail": trail, "versions": versions, "diff": diff, "image": image,
-        "others": same_story(room, stored),
+        "others": [o for o in group if not o.this][:10], "group": group,
+        "this_first": bool(group) and group[0].this, "edits": edits,
+        "deleted_at": told.deleted_jalali if told.deleted_at else None,
     }, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/article/{article_id}/group", response_class=HTMLResponse)
+def article_group(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> Response:
+    room = room_of(request)
+    stored = room.shelf().articles.get(article_id)
+    if stored is None or not stored.article.is_article:
+        return error_page(request, "خبر پیدا نشد", f"خبری با شمارهٔ {article_id} در بایگانی نیست.", 404)
+    return render(request, "group.html", {"s": stored, "a": stored.article, "group": story_group(room, stored)})
+
+
+def _version_choices(room: ReadingRoom, stored: StoredArticle) -> list[tuple[int, str]]:
+    shelf = room.shelf()
+    items = shelf.articles.for_url(stored.surt) if stored.surt else [stored]
+    return [(s.id, jalali_seconds(s.captured_at)) for s in items if s.article.is_article]
+
+
+@router.get("/article/{article_id}/diff", response_class=HTMLResponse)
+def article_diff_page(
+    request: Request, article_id: int = Path(ge=0, le=MAX_ID),
+    from_: int | None = Query(None, alias="from", ge=0, le=MAX_ID),
+    to: int | None = Query(None, ge=0, le=MAX_ID),
+    view: str = Query("unified", pattern="^(unified|side)$"),
+) -> Response:
+    room = room_of(request)
+    shelf = room.shelf()
+    stored = shelf.articles.get(article_id)
+    if stored is None:
+        return error_page(request, "نسخه پیدا نشد", f"خبری با شمارهٔ {article_id} در بایگانی نیست.", 404)
+    new = shelf.articles.get(to) if to is not None else stored
+    if from_ is not None:
+        old = shelf.articles.get(from_)
+    else:
+        _versions, old = versions_of(room, new) if new is not None else ([], None)
+    if new is None or old is None:
+        return error_page(request, "نسخه پیدا نشد", "یکی از دو نسخه در بایگانی نیست یا این خبر نسخهٔ قبلی ندارد.", 404)
+    if stored.surt and {old.surt, new.surt} != {stored.surt}:
+        return error_page(request, "نسخه پیدا نشد", "دو نسخه باید از همین خبر باشند.", 404)
+    return render(request, "diff.html", {
+        "s": stored, "a": new.article, "old": old, "new": new, "view": view,
+        "diff": compare(old.article, new.article),
+        "old_when": jalali_seconds(old.captured_at), "new_when": jalali_seconds(new.captured_at),
+        "choices": _version_choices(room, stored),
+    })
 
 
 @router.get("/article/{article_id}/diff/{other_id}", response_class=HTMLResponse)
 def article_versions_diff(
     request: Request, article_id: int = Path(ge=0, le=MAX_ID), other_id: int = Path(ge=0, le=MAX_ID)
 ) -> Response:
+    """The older address of a diff: the two versions in either order, the earlier one first."""
     shelf = room_of(request).shelf()
     a, b = shelf.articles.get(article_id), shelf.articles.get(other_id)
     if a is None or b is None:
         return error_page(request, "نسخه پیدا نشد", "یکی از دو نسخه در بایگانی نیست.", 404)
     old, new = (b, a) if (b.captured_at or "") <= (a.captured_at or "") else (a, b)
-    return render(request, "diff.html", {"a": new.article, "old": old, "new": new,
-                                         "diff": article_diff(old.article, new.article)})
+    return RedirectResponse(f"/article/{article_id}/diff?from={old.id}&to={new.id}", status_code=301)
+
+
+# ---------------------------------------------------------------------- changes
+@router.get("/changes", response_class=HTMLResponse)
+def changes_page(
+    request: Request,
+    source: str | None = Query(None, max_length=500),
+    from_: str | None = Query(None, alias="from", max_length=40),
+    to: str | None = Query(None, max_length=40),
+    cursor: str | None = Query(None, max_length=4000),
+) -> Response:
+    from urllib.parse import urlencode
+
+    from vazeh.web.changes import changes, parse_jalali_day
+
+    room = room_of(request)
+    source = (source or "").strip() or None
+    try:
+        from_day, to_day = parse_jalali_day(from_), parse_jalali_day(to)
+    except ValueError as e:
+        return error_page(request, "تاریخ نادرست", f"«{e}» روز خورشیدی نیست؛ مانند ۱۴۰۲/۰۵/۰۱ بنویسید.", 400)
+    try:
+        items, nxt = changes(room.shelf().archive.db, source=source, from_day=from_day, to_day=to_day,
+                             limit=room.config.per_page, cursor=cursor)
+    except ValueError:
+        return error_page(request, "نشانی نادرست", "این صفحه‌بندی از این بایگانی نیست؛ از صفحهٔ اول شروع کنید.", 400)
+    keep = {k: v for k, v in (("source", source), ("from", from_), ("to", to)) if v}
+    return render(request, "changes.html", {
+        "items": items, "source": source or "", "from_": from_ or "", "to": to or "",
+        "next": "/changes?" + urlencode({**keep, "cursor": nxt}) if nxt else None,
+        "feed_query": ("?" + urlencode(keep)) if keep else "",
+        "sources": [name for name, _n in room.listing().aggregates().sources],
+    })
 
 
 @router.get("/captures", response_class=HTMLResponse)
@@ -394,9 +528,9 @@ def _search_page(request: Request, room: ReadingRoom, context: dict, q: str, sor
     try:
         results = room.search(q, sort=sort, page=page, per_page=room.config.per_page)
     except ValueError as e:  # QueryError: say what is wrong with the query, in the page
-        return render(request, "search.html", {**context, "error": str(e)}, status_code=400)
-    except SearchUnavailable as e:
-        return error_page(request, "جست‌وجو در دسترس نیست", str(e), 503)
+        return render(request, "search.html", {**context, "error": query_error_html(e)}, status_code=400)
+    except SearchUnavailable:
+        return error_page(request, "جست‌وجو در دسترس نیست", search_unavailable(), 503)
     facets = []
     for kind in ("source", "category", "month"):
         values = []

@@ -1,0 +1,269 @@
+"""What the newsroom's memory says about edits and deletions, read for the reading room.
+
+The revisit scheduler writes one `revisit_verdicts` row each time it looks at a
+story again. This module only reads them (and creates the table, so the room works
+on an archive the scheduler has not touched yet). Routes and templates call these
+functions; no SQL lives elsewhere in the web for changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from vazeh.persian import to_ascii_digits, to_persian_digits
+from vazeh.web.fmt import TEHRAN, parse_when
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS revisit_verdicts (
+  id INTEGER PRIMARY KEY, surt TEXT NOT NULL, url TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('unchanged','edited','deleted','restored')),
+  capture_id INTEGER, previous_article_id INTEGER, article_id INTEGER, status INTEGER,
+  reason TEXT,
+  change_size INTEGER
+);
+CREATE INDEX IF NOT EXISTS revisit_verdicts_by_story ON revisit_verdicts(surt, checked_at);
+CREATE INDEX IF NOT EXISTS revisit_verdicts_by_time ON revisit_verdicts(checked_at);
+"""
+
+_ensured: set[int] = set()
+
+
+def ensure(db: sqlite3.Connection) -> None:
+    """The scheduler's table, with its own statement (same shape), once per connection."""
+    if id(db) in _ensured:
+        return
+    db.executescript(SCHEMA)
+    _ensured.add(id(db))
+
+
+# ---------------------------------------------------------------------- times
+def jalali_seconds(value: str | datetime | None) -> str:
+    """`سه‌شنبه ۱۴ دی ۱۳۹۵ - ۱۱:۱۳:۰۵`: two versions in the same minute must read differently."""
+    from vazeh.persian import format_jalali
+
+    dt = parse_when(value)
+    if dt is None:
+        return ""
+    local = dt.astimezone(TEHRAN)
+    return format_jalali(local) + to_persian_digits(f":{local.second:02d}")
+
+
+_JDAY = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
+
+
+def parse_jalali_day(text: str | None) -> date | None:
+    """A Jalali day as a reader types it (`۱۴۰۲/۰۵/۰۱`, `1402-5-1`), as a Gregorian date.
+
+    Raises ValueError for text that is not such a day, so the page can say so."""
+    if text is None or not text.strip():
+        return None
+    from persiantools.jdatetime import JalaliDate
+
+    m = _JDAY.match(to_ascii_digits(text))
+    if not m:
+        raise ValueError(text)
+    y, mo, d = (int(x) for x in m.groups())
+    try:
+        return JalaliDate(y, mo, d).to_gregorian()
+    except (ValueError, TypeError) as e:
+        raise ValueError(text) from e
+
+
+def _utc_bound(day: date) -> str:
+    """The start of a Tehran day as the catalog's UTC text, for comparing with checked_at."""
+    return datetime.combine(day, time(), TEHRAN).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+# ---------------------------------------------------------------------- outlets
+@lru_cache(maxsize=1)
+def _outlet_tables() -> tuple[object, tuple[tuple[str, str], ...]]:
+    from vazeh.capture.sources import load_sources
+    from vazeh.extract.profiles import default_profiles
+
+    try:
+        domains = tuple((d.lower(), s.name) for s in load_sources() for d in s.domains)
+    except Exception:  # noqa: BLE001 - a broken sources file must not break the article page
+        domains = ()
+    return default_profiles(), domains
+
+
+def outlet_of(url: str | None, site: str | None) -> str | None:
+    """The outlet that published a copy (not the agency it credits): the site profile
+    whose domain the URL is on, else the watched source with that domain, else the host."""
+    from vazeh.extract.profiles import by_domain
+
+    profiles, domains = _outlet_tables()
+    for u in (url, f"http://{site}/" if site and "/" not in site and "." in site else None):
+        if not u:
+            continue
+        p = by_domain(profiles, u)  # type: ignore[arg-type]
+        if p is not None and p.source:
+            return p.source
+        try:
+            host = (urlsplit(u).hostname or "").lower()
+        except ValueError:
+            continue
+        for d, name in domains:
+            if host == d or host.endswith("." + d):
+                return name
+    if site:
+        return site
+    try:
+        return urlsplit(url or "").hostname or None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------- changes
+VERDICT_LABELS = {"edited": "ویرایش", "deleted": "حذف از سایت", "restored": "بازگشت به سایت",
+                  "unchanged": "بدون تغییر"}
+REASON_LABELS = {"title": "تیتر", "lead": "لید", "body": "متن", "story missing": "خبر در صفحه نیست",
+                 "redirect to home": "تغییر مسیر به صفحهٔ اول"}
+
+
+@dataclass
+class Change:
+    id: int
+    surt: str
+    url: str
+    checked_at: str
+    verdict: str
+    capture_id: int | None
+    previous_article_id: int | None
+    article_id: int | None
+    status: int | None
+    reason: str | None
+    change_size: int
+    title: str | None
+    source: str | None
+    site: str | None
+
+    @property
+    def story_id(self) -> int | None:
+        """The article a reader should open: the new version, else the last one kept."""
+        return self.article_id or self.previous_article_id
+
+    @property
+    def diff_href(self) -> str | None:
+        if self.verdict == "edited" and self.article_id and self.previous_article_id:
+            return f"/article/{self.article_id}/diff?from={self.previous_article_id}&to={self.article_id}"
+        return None
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, self.verdict)
+
+    @property
+    def reason_label(self) -> str:
+        r = self.reason or ""
+        return REASON_LABELS.get(r, to_persian_digits(r))
+
+    @property
+    def when(self) -> str:
+        return jalali_seconds(self.checked_at)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id, "url": self.url, "checked_at": self.checked_at, "checked_jalali": self.when,
+            "verdict": self.verdict, "reason": self.reason, "status": self.status,
+            "change_size": self.change_size, "article_id": self.article_id,
+            "previous_article_id": self.previous_article_id, "capture_id": self.capture_id,
+            "title": self.title, "source": self.source, "site": self.site,
+            "href": f"/article/{self.story_id}" if self.story_id else None, "diff": self.diff_href,
+        }
+
+
+def encode_cursor(checked_at: str, verdict_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([checked_at, verdict_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    """Raises ValueError for a cursor this module did not give out."""
+    try:
+        at, vid = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as e:
+        raise ValueError("bad cursor") from e
+    if not isinstance(at, str) or not isinstance(vid, int):
+        raise ValueError("bad cursor")
+    return at, vid
+
+
+def changes(db: sqlite3.Connection, *, source: str | None = None, from_day: date | None = None,
+            to_day: date | None = None, limit: int = 50, cursor: str | None = None,
+            ) -> tuple[list[Change], str | None]:
+    """Edited and deleted stories, newest check first, and the cursor of the next page.
+
+    `source` is a listing source (the article's credited source or its site); the
+    days are Tehran days, both ends included."""
+    ensure(db)
+    where = ["v.verdict IN ('edited','deleted')"]
+    args: list[object] = []
+    if source:
+        where.append("(a.source = ? OR a.site = ?)")
+        args += [source, source]
+    if from_day is not None:
+        where.append("v.checked_at >= ?")
+        args.append(_utc_bound(from_day))
+    if to_day is not None:
+        where.append("v.checked_at < ?")
+        args.append(_utc_bound(to_day + timedelta(days=1)))
+    if cursor:
+        at, vid = decode_cursor(cursor)
+        where.append("(v.checked_at < ? OR (v.checked_at = ? AND v.id < ?))")
+        args += [at, at, vid]
+    rows = db.execute(
+        "SELECT v.id, v.surt, v.url, v.checked_at, v.verdict, v.capture_id, v.previous_article_id, v.article_id,"
+        " v.status, v.reason, COALESCE(v.change_size, 0), a.title, a.source, a.site"
+        " FROM revisit_verdicts v LEFT JOIN articles a ON a.id = COALESCE(v.article_id, v.previous_article_id)"
+        f" WHERE {' AND '.join(where)} ORDER BY v.checked_at DESC, v.id DESC LIMIT ?",
+        (*args, limit + 1),
+    ).fetchall()
+    items = [Change(*tuple(r)) for r in rows[:limit]]
+    nxt = encode_cursor(items[-1].checked_at, items[-1].id) if len(rows) > limit and items else None
+    return items, nxt
+
+
+@dataclass
+class StoryChanges:
+    edits: int
+    deleted_at: str | None  # the latest deletion not followed by a restoration
+    sizes: dict[int, int]  # article id -> words changed since the version before it
+
+    @property
+    def deleted_jalali(self) -> str:
+        return jalali_seconds(self.deleted_at)
+
+
+def story_changes(db: sqlite3.Connection, surt: str | None) -> StoryChanges:
+    """How often a story was edited, whether it is gone from its site now, and each version's size."""
+    if not surt:
+        return StoryChanges(0, None, {})
+    ensure(db)
+    rows = db.execute(
+        "SELECT verdict, checked_at, article_id, COALESCE(change_size, 0) FROM revisit_verdicts"
+        " WHERE surt=? AND verdict != 'unchanged' ORDER BY checked_at, id", (surt,)
+    ).fetchall()
+    edits, deleted_at, sizes = 0, None, {}
+    for verdict, checked_at, article_id, size in rows:
+        if verdict == "edited":
+            edits += 1
+            if article_id is not None:
+                sizes[article_id] = size
+        elif verdict == "deleted":
+            deleted_at = checked_at
+        elif verdict == "restored":
+            deleted_at = None
+    return StoryChanges(edits, deleted_at, sizes)
+
+
+def latest_deletion(db: sqlite3.Connection, surt: str) -> str | None:
+    return story_changes(db, surt).deleted_at
