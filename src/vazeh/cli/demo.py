@@ -35,9 +35,13 @@ def demo(
     sample_port: Annotated[
         int, typer.Option("--sample-port", help="Port of the sample site (0: any free port).")
     ] = SAMPLE_PORT,
+    admin_token: Annotated[str | None, typer.Option(
+        "--admin-token", help="Turn save page now on with this admin token (default: a one-time token, printed).",
+        show_default=False)] = None,
     home: HomeOption = None,
 ) -> None:
-    """Capture the bundled sample news site into the archive and open the reading room."""
+    """Capture the bundled sample news site into the archive and open the reading room,
+    with save page now on (the token printed, or the one given with --admin-token)."""
     from vazeh.archive import ArchiveError, open_archive
     from vazeh.capture import FetchConfig, load_sources, watch_once_async
     from vazeh.cli.capture import pipeline_hook, print_watch_report
@@ -69,10 +73,37 @@ def demo(
         server.stop()
         console.print(f"archive ready in {home_dir}")
         return
+    _enable_save_page(home_dir, admin_token, port)
     try:
         start_reading_room(home_dir, "127.0.0.1", port)
     finally:
         server.stop()
+
+
+def _enable_save_page(home: Path, token: str | None, port: int) -> None:
+    """Save page now on for this demo run: a token from --admin-token, the home's own
+    (config.toml or VAZEH_ADMIN_TOKEN), or else a fresh one printed once.
+
+    It goes to the room through VAZEH_ADMIN_TOKEN in this process only, so nothing
+    is written into the home and the next run asks for a new one."""
+    import os
+    import secrets
+
+    from vazeh.web.settings import load_config
+
+    where = f"http://127.0.0.1:{port}/save"
+    if token:
+        os.environ["VAZEH_ADMIN_TOKEN"] = token
+        console.print(f"save page now is on at {where} with the token given by --admin-token", highlight=False)
+        return
+    if load_config(home).admin_token:
+        console.print(f"save page now is on at {where} with the admin token of {home}/config.toml "
+                      "(or VAZEH_ADMIN_TOKEN)", highlight=False)
+        return
+    token = secrets.token_urlsafe(12)
+    os.environ["VAZEH_ADMIN_TOKEN"] = token
+    console.print(f"save page now is on at {where}; admin token for this run: [bold]{token}[/bold]",
+                  highlight=False)
 
 
 def _start_sample(port: int):
@@ -108,5 +139,9 @@ def start_reading_room(home: Path, host: str, port: int) -> None:
     except ImportError as e:
         err_console.print(f"[yellow]note:[/yellow] the reading room is not available yet ({e}); archive is ready in {home}")
         return
-    console.print(f"reading room at http://{host}:{port}/ (Ctrl+C to stop)")
+    from vazeh.cli.web import announce_when_ready
+
+    url = f"http://{host}:{port}"
+    console.print(f"reading room at {url}/ (getting ready…)", highlight=False)
+    announce_when_ready(host, port, url)
     serve(home, host=host, port=port, log_level="warning")
