@@ -34,15 +34,14 @@ CREATE INDEX IF NOT EXISTS revisit_verdicts_by_story ON revisit_verdicts(surt, c
 CREATE INDEX IF NOT EXISTS revisit_verdicts_by_time ON revisit_verdicts(checked_at);
 """
 
-_ensured: set[int] = set()
-
-
 def ensure(db: sqlite3.Connection) -> None:
-    """The scheduler's table, with its own statement (same shape), once per connection."""
-    if id(db) in _ensured:
-        return
-    db.executescript(SCHEMA)
-    _ensured.add(id(db))
+    """The scheduler's table, made with its own statement (same shape) if it is not there yet.
+
+    Asked of sqlite_master each time rather than remembered per connection: a closed
+    connection's id() is reused by the next one, and the lookup is one indexed read."""
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='revisit_verdicts'").fetchone()
+    if found is None:
+        db.executescript(SCHEMA)
 
 
 # ---------------------------------------------------------------------- times
