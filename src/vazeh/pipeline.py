@@ -92,6 +92,7 @@ class Pipeline:
     # ------------------------------------------------------------------
     def extract_capture(self, capture: Capture) -> int | None:
         """Extract the Article of one capture and store it; returns the article row id."""
+        from vazeh.capture.revisit import schedule_story
         from vazeh.extract import EXTRACTOR_VERSION, extract_article
         from vazeh.index.neardup import fingerprint
 
@@ -119,6 +120,7 @@ class Pipeline:
         self.stats.extracted += 1
         if article.is_article:
             self.stats.articles += 1
+            schedule_story(self.archive.db, capture)  # revisits: see vazeh.capture.revisit
         else:
             self.stats.not_articles += 1
         return row

@@ -10,6 +10,10 @@
     feeds = ["https://www.mehrnews.com/rss"]
     sitemaps = ["https://www.mehrnews.com/sitemap.xml"]
     interval = 900                      # seconds between polls (default 900)
+    revisit = ["1h", "6h", "1d", "7d", "30d"]   # when each story is captured again
+    sections = ["/news/archive*"]       # URL paths that are section pages, not stories
+
+A top-level `revisit = [...]` is the default schedule of every source in the file.
 
 `[sources.<id>]` tables work as well, and a few spellings of each key are
 accepted (`name`/`name_fa`, `feed`/`feeds`, `sitemap`/`sitemaps`, `domain`/`domains`)
@@ -19,13 +23,20 @@ replaced by `base_url` too.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
+from fnmatch import fnmatchcase
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 DEFAULT_INTERVAL = 900.0
+# After a story's first capture, when it is captured again to see whether it was
+# edited or deleted: most edits come in the first hours, deletions later.
+DEFAULT_REVISIT = ("1h", "6h", "1d", "7d", "30d")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 class SourcesError(ValueError):
@@ -41,6 +52,8 @@ class Source:
     feeds: list[str] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     interval: float = DEFAULT_INTERVAL
+    revisit: list[timedelta] = field(default_factory=lambda: parse_steps(DEFAULT_REVISIT))
+    sections: list[str] = field(default_factory=list)  # fnmatch patterns of section-page paths
 
     @property
     def name(self) -> str:
@@ -65,6 +78,7 @@ def load_sources(path: Path | str | None = None, *, base_url: str | None = None)
 
 def parse_sources(data: dict, *, base_url: str | None = None, origin: str = "sources") -> list[Source]:
     base = base_url or data.get("base_url")
+    default_revisit = parse_steps(data.get("revisit", DEFAULT_REVISIT), origin=origin)
     raw = data.get("source", data.get("sources", []))
     if isinstance(raw, dict):
         raw = [{"id": key, **value} for key, value in raw.items()]
@@ -88,9 +102,62 @@ def parse_sources(data: dict, *, base_url: str | None = None, origin: str = "sou
                 interval=float(_first(entry, "interval", "interval_seconds") or DEFAULT_INTERVAL)
                 if "interval_minutes" not in entry
                 else float(entry["interval_minutes"]) * 60,
+                revisit=parse_steps(entry["revisit"], origin=f"{origin}: source {sid}")
+                if "revisit" in entry
+                else list(default_revisit),
+                sections=_list(entry, "sections", "section"),
             )
         )
     return sources
+
+
+def parse_steps(steps: object, *, origin: str = "revisit") -> list[timedelta]:
+    """["1h", "6h", "1d"] (or seconds as numbers) as increasing offsets from the first capture."""
+    if not isinstance(steps, (list, tuple)):
+        raise SourcesError(f"{origin}: revisit must be a list such as [\"1h\", \"6h\", \"1d\"]")
+    out: list[timedelta] = []
+    for step in steps:
+        if isinstance(step, (int, float)) and not isinstance(step, bool):
+            seconds = float(step)
+        else:
+            m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", str(step))
+            if not m:
+                raise SourcesError(f"{origin}: revisit step {step!r} is not like 30m, 6h, 1d or 7d")
+            seconds = float(m.group(1)) * _UNITS[m.group(2)]
+        if seconds <= 0 or (out and timedelta(seconds=seconds) <= out[-1]):
+            raise SourcesError(f"{origin}: revisit steps must be positive and increasing, got {list(steps)!r}")
+        out.append(timedelta(seconds=seconds))
+    return out
+
+
+def source_of(url: str, sources: list[Source]) -> Source | None:
+    """The source a story URL belongs to: by domain, else by the folder of its feeds.
+
+    The folder rule is for sites whose outlets share one host (the sample site,
+    an aggregator): /mehr/news/1 belongs to the source whose feed is /mehr/rss.xml.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for s in sources:
+        for d in s.domains:
+            d = (urlsplit(d).hostname or d).lower() if "//" in d else d.lower().strip("/")
+            if host == d or host.endswith("." + d):
+                return s
+    best: tuple[int, Source] | None = None
+    for s in sources:
+        for feed in s.feeds + s.sitemaps:
+            folder = feed.rsplit("/", 1)[0] + "/"
+            if url.startswith(folder) and (best is None or len(folder) > best[0]):
+                best = (len(folder), s)
+    return best[1] if best else None
+
+
+def is_section(url: str, source: Source | None) -> bool:
+    """A home or section page: path depth at most 1, or one of the source's section patterns."""
+    path = urlsplit(url).path or "/"
+    if len([p for p in path.split("/") if p]) <= 1:
+        return True
+    return source is not None and any(fnmatchcase(path, pat) for pat in source.sections)
 
 
 def _first(entry: dict, *keys: str) -> object:

@@ -1,9 +1,12 @@
 """`vazeh demo`: serve the bundled sample news site, archive it with a real
-`watch --once` round, and open the reading room over the result."""
+`watch --once` round, revisit it an hour later (in the clock of the revisit
+schedule) after the site edited one story and deleted another, and open the
+reading room over the result."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +19,10 @@ from vazeh.cli.common import HomeOption, console, err_console, fail, resolve_hom
 # the same URLs (and unchanged feeds) instead of archiving the site again under a new port.
 SAMPLE_PORT = 8788
 DEMO_RATE = 50.0  # requests/s: the demo's own server on 127.0.0.1, not someone else's site
+# The revisit pass runs as if this much later than the first round: past the first
+# step (1 hour) of the schedule, before the second (6 hours), so a second demo run
+# finds nothing due and archives nothing twice.
+REVISIT_AFTER = timedelta(hours=1, minutes=1)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +51,10 @@ def demo(
     with save page now on (the token printed, or the one given with --admin-token)."""
     from vazeh.archive import ArchiveError, open_archive
     from vazeh.capture import FetchConfig, load_sources, watch_once_async
+    from vazeh.capture.revisit import revisit_due_async
     from vazeh.cli.capture import pipeline_hook, print_watch_report
+    from vazeh.cli.revisit import print_revisit_report
+
     home_dir = resolve_home(home)
     try:
         archive = open_archive(home_dir)
@@ -62,6 +72,13 @@ def demo(
         with pipeline_hook(archive) as callback, console.status("capturing the sample site…"):
             report = asyncio.run(watch_once_async(archive, sources, config, callback))
         print_watch_report(report)
+        # Between the two rounds the site edits one story and deletes another.
+        server.round = 2
+        with pipeline_hook(archive) as callback, console.status("revisiting the sample site, round 2…"):
+            revisits = asyncio.run(
+                revisit_due_async(archive, sources, config, callback, now=datetime.now(UTC) + REVISIT_AFTER)
+            )
+        print_revisit_report(revisits)
         summary = _summary(archive)
         console.print(summary)
     finally:

@@ -22,7 +22,7 @@ import shutil
 import sys
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -1364,6 +1364,8 @@ def render_site() -> tuple[dict[str, bytes], dict]:
     # big sites serve their sitemaps compressed; one outlet here does too
     files["yjc/sitemap.xml.gz"] = gzip.compress(files["yjc/sitemap.xml"], mtime=0)
 
+    round_rules, round_entries = round2_files(files, stories, ctx)
+
     version_entries = []
     for v in versions:
         files[f"_versions/{v.file}"] = render_article(v, ctx)
@@ -1375,6 +1377,7 @@ def render_site() -> tuple[dict[str, bytes], dict]:
     more_files, embed_entries = resource_files(outlets, stories, html_pages)
     files.update(more_files)
     pages.extend(embed_entries)
+    files["_rounds.json"] = (json.dumps(round_rules, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     files["_headers.json"] = (json.dumps(headers, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     groups: dict[str, list[str]] = {}
     for s in stories:
@@ -1383,9 +1386,48 @@ def render_site() -> tuple[dict[str, bytes], dict]:
         "about": "Gold answers for the sample site; written by vazeh.sample.build_site, do not edit by hand.",
         "pages": pages,
         "versions": version_entries,
+        "round2": round_entries,
         "near_duplicates": [paths for paths in groups.values() if len(paths) > 1],
     }
     return files, expected
+
+
+def view_counter(page: bytes, views: int) -> bytes:
+    """A page with a view counter at its foot: it changes on every load of a real site,
+    so it must never count as an edit."""
+    box = f'<div class="views">بازدید: {fa(views)}</div>\n'.encode()
+    return page.replace(b"</body>", box + b"</body>", 1)
+
+
+def round2_files(files: dict[str, bytes], stories: list[Story], ctx: Context) -> tuple[dict, list[dict]]:
+    """The site's second round (stories.toml [[round2]]): edited pages under _round2/,
+    deleted paths in the round rules; each story's page in round 1 gets its counter."""
+    data = tomllib.loads(STORIES.read_text(encoding="utf-8")).get("round2", [])
+    by_key = {s.key: s for s in stories}
+    deleted = {d["key"] for d in data if d.get("delete")}
+    later = Context([s for s in stories if s.key not in deleted])
+    rules: dict[str, int] = {}
+    entries = []
+    for d in data:
+        story = by_key[d["key"]]
+        if d.get("delete"):
+            rules[story.path] = 404
+            entries.append({"key": story.key, "path": story.path, "change": "deleted", "status": 404})
+            continue
+        body = list(story.body)
+        if "paragraph" in d:
+            body[int(d["paragraph"][0])] = d["paragraph"][1]
+        fields = {k: v for k, v in d.items() if k in ("title", "kicker", "lead")}
+        edited = replace(story, body=body, slug=slugify(story.title), **fields)
+        first, second = d.get("views", [None, None])
+        if first is not None:
+            files[story.file] = view_counter(files[story.file], first)
+        page = render_article(edited, later)
+        files[f"_round2/{story.file}"] = view_counter(page, second) if second is not None else page
+        changed = sorted({*fields, *(["body"] if "paragraph" in d else [])}, key=["title", "kicker", "lead", "body"].index)
+        entries.append({"key": story.key, "path": story.path, "change": "edited", "fields": changed,
+                        "file": f"_round2/{story.file}"})
+    return {"2": rules}, entries
 
 
 def expected_bytes(expected: dict) -> bytes:

@@ -27,6 +27,16 @@ Special routes that exercise the capture stage's defences:
     /bomb                   a gzip bomb: ~0.25 MiB on the wire, BOMB_MIB MiB inflated
     /flaky[?k=KEY]          503, 503, then 200, then again from the start (per KEY)
 
+Rounds: the site can change between two visits, as news sites do. `server.round`
+(or `serve_sample(..., round=2)`) picks the round; in round N a file under
+`site/_roundN/` replaces the one at the same place, and `site/_rounds.json` gives
+paths another answer:
+
+    {"2": {"/x/news/1/slug": 404, "/x/news/2": 410, "/x/news/3": {"redirect": "/", "status": 301}}}
+
+The bundled site's round 2 edits one story and deletes another (see
+stories.toml's [[round2]]); `vazeh demo` revisits the site in round 2.
+
 Pictures: a path listed in `site/_images.json` (path -> [width, height]) with no
 file of its own is answered with a PNG drawn for it (`placeholder_png`), so the
 pages' photos, logos and ads show without image files in the repository.
@@ -73,9 +83,11 @@ class SampleServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], site_dir: Path):
+    def __init__(self, address: tuple[str, int], site_dir: Path, round: int = 1):  # noqa: A002 - the site's round
         super().__init__(address, SampleHandler)
         self.site_dir = site_dir.resolve()
+        self.round = round
+        self.round_rules = _load_round_rules(self.site_dir)
         self.flaky_counts: dict[str, int] = {}
         self.hits: dict[str, int] = {}
         self.counter_lock = threading.Lock()
@@ -92,12 +104,15 @@ class SampleServer(ThreadingHTTPServer):
         self.server_close()
 
 
-def serve_sample(host: str = "127.0.0.1", port: int = 0, site_dir: Path | None = None) -> tuple[SampleServer, str]:
+def serve_sample(
+    host: str = "127.0.0.1", port: int = 0, site_dir: Path | None = None, round: int = 1  # noqa: A002
+) -> tuple[SampleServer, str]:
     """Start the sample site in a background thread; returns the server and its base URL.
 
-    Stop it with `server.stop()`. Port 0 picks a free port.
+    Stop it with `server.stop()`. Port 0 picks a free port. `round` (also settable
+    later as `server.round`) is which state of the site it serves.
     """
-    server = SampleServer((host, port), Path(site_dir or SITE_DIR))
+    server = SampleServer((host, port), Path(site_dir or SITE_DIR), round)
     thread = threading.Thread(target=server.serve_forever, name="vazeh-sample-site", daemon=True)
     thread.start()
     return server, server.base_url
@@ -114,6 +129,14 @@ def _load_header_rules(site_dir: Path) -> list[tuple[str, dict[str, str | None]]
             headers = dict(headers)
         rules.append(("/" + pattern.lstrip("/"), headers))
     return rules
+
+
+def _load_round_rules(site_dir: Path) -> dict[int, dict[str, object]]:
+    path = site_dir / "_rounds.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {int(n): {"/" + k.lstrip("/"): v for k, v in rules.items()} for n, rules in data.items()}
 
 
 def _load_images(site_dir: Path) -> dict[str, tuple[int, int]]:
@@ -197,6 +220,9 @@ class SampleHandler(BaseHTTPRequestHandler):
                 return self._send(200, _bomb(BOMB_MIB), "text/html; charset=utf-8", head=head, extra=[("Content-Encoding", "gzip")])
             if path == "/flaky":
                 return self._flaky(query.get("k", ""), head)
+            rule = self.server.round_rules.get(self.server.round, {}).get(path)
+            if rule is not None:
+                return self._round_answer(rule, head)
             return self._static(path, head)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (size cap, timeout): nothing to answer
@@ -213,6 +239,13 @@ class SampleHandler(BaseHTTPRequestHandler):
             location = f"/redirect/{n - 1}" + (f"?to={target}" if "to" in query else "")
         status = 301 if n % 2 else 302
         self._send(status, b"", "text/html; charset=utf-8", extra=[("Location", location)])
+
+    def _round_answer(self, rule: object, head: bool) -> None:
+        if isinstance(rule, dict) and rule.get("redirect"):
+            status = int(rule.get("status", 301))
+            return self._send(status, b"", "text/html; charset=utf-8", extra=[("Location", str(rule["redirect"]))])
+        status = int(rule) if isinstance(rule, int) else int(rule.get("status", 404))  # type: ignore[union-attr]
+        self._send(status, _page("یافت نشد", "این خبر دیگر در دسترس نیست."), "text/html; charset=utf-8", head=head)
 
     def _big(self, mib: int, head: bool) -> None:
         size = mib << 20
@@ -288,6 +321,10 @@ class SampleHandler(BaseHTTPRequestHandler):
         for candidate in (rel, rel + ".html", rel.rstrip("/") + "/index.html" if rel else "index.html"):
             if not candidate:
                 continue
+            if self.server.round > 1:
+                overlay = (root / f"_round{self.server.round}" / candidate).resolve()
+                if overlay.is_relative_to(root / f"_round{self.server.round}") and overlay.is_file():
+                    return overlay
             file = (root / candidate).resolve()
             if not file.is_relative_to(root) or not file.is_file():
                 continue
