@@ -54,9 +54,13 @@ __all__ = [
     "DateParseError",
     "JALALI_MONTHS",
     "WEEKDAYS",
+    "format_for",
+    "format_gregorian_date",
     "format_jalali",
     "format_jalali_date",
     "jalali_ymd",
+    "zone_for",
+    "zone_label",
     "parse_date",
 ]
 
@@ -68,6 +72,10 @@ JALALI_MONTHS = (
     "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
 )  # fmt: skip
 DARI_MONTHS = ("حمل", "ثور", "جوزا", "سرطان", "اسد", "سنبله", "میزان", "عقرب", "قوس", "جدی", "دلو", "حوت")
+# Gregorian months as Persian writes them, for the date beside the Jalali one.
+GREGORIAN_MONTHS = (
+    "ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر",
+)  # fmt: skip
 # Indexed by datetime.weekday(): Monday is 0.
 WEEKDAYS = ("دوشنبه", "سه\u200cشنبه", "چهارشنبه", "پنج\u200cشنبه", "جمعه", "شنبه", "یکشنبه")
 
@@ -434,14 +442,72 @@ def jalali_ymd(dt: datetime, tz: tzinfo | str | None = None) -> tuple[int, int, 
     return j.year, j.month, j.day
 
 
-def format_jalali_date(dt: datetime, tz: tzinfo | str | None = None) -> str:
-    """``۱۴ دی ۱۳۹۵``: day, month name, year, in Tehran time unless ``dt`` is naive or ``tz`` given."""
+def format_jalali_date(dt: datetime, tz: tzinfo | str | None = None, *, dari: bool = False) -> str:
+    """``۱۴ دی ۱۳۹۵``: day, month name, year, in Tehran time unless ``dt`` is naive or ``tz`` given.
+
+    ``dari``: the months as Afghanistan names them (``۱۴ جدی ۱۳۹۵``), in Kabul time unless ``tz``.
+    """
+    if dari and tz is None:
+        tz = KABUL
     year, month, day = jalali_ymd(dt, tz)
-    return to_persian_digits(f"{day} {JALALI_MONTHS[month - 1]} {year}")
+    months = DARI_MONTHS if dari else JALALI_MONTHS
+    return to_persian_digits(f"{day} {months[month - 1]} {year}")
 
 
-def format_jalali(dt: datetime, tz: tzinfo | str | None = None) -> str:
-    """``سه‌شنبه ۱۴ دی ۱۳۹۵ - ۱۱:۱۳``, in Tehran time unless ``dt`` is naive or ``tz`` given."""
+def format_jalali(dt: datetime, tz: tzinfo | str | None = None, *, dari: bool = False, zone: bool = False) -> str:
+    """``سه‌شنبه ۱۴ دی ۱۳۹۵ - ۱۱:۱۳``, in Tehran time unless ``dt`` is naive or ``tz`` given.
+
+    ``dari``: Afghan month names, in Kabul time unless ``tz``. ``zone``: the zone after
+    the time (``به وقت تهران``, ``به وقت کابل``, else the UTC offset), so a reader
+    knows whose clock it is.
+    """
+    if dari and tz is None:
+        tz = KABUL
     local = _local(dt, tz)
     clock = to_persian_digits(f"{local.hour:02d}:{local.minute:02d}")
-    return f"{WEEKDAYS[local.weekday()]} {format_jalali_date(local)} - {clock}"
+    text = f"{WEEKDAYS[local.weekday()]} {format_jalali_date(local, local.tzinfo, dari=dari)} - {clock}"
+    if zone and local.tzinfo is not None:
+        text += " " + zone_label(local)
+    return text
+
+
+def zone_for(language: str | None) -> ZoneInfo:
+    """The zone an article's times are shown in: Kabul for Dari (``prs``), else Tehran."""
+    return KABUL if language == "prs" else TEHRAN
+
+
+def zone_label(dt: datetime) -> str:
+    """``به وقت تهران`` / ``به وقت کابل`` for those zones, else ``(UTC+۰۳:۳۰)``."""
+    key = getattr(dt.tzinfo, "key", None)
+    if key == "Asia/Tehran":
+        return "به وقت تهران"
+    if key == "Asia/Kabul":
+        return "به وقت کابل"
+    offset = dt.utcoffset() or timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    # The offset reads left to right even in a right-to-left line.
+    return "\u2066(UTC" + to_persian_digits(f"{sign}{hours:02d}:{mins:02d}") + ")\u2069"
+
+
+def format_gregorian_date(dt: datetime, tz: tzinfo | str | None = None) -> str:
+    """``۳ ژانویه ۲۰۱۷``: the Gregorian date, with Persian month names and digits."""
+    local = _local(dt, tz)
+    return to_persian_digits(f"{local.day} {GREGORIAN_MONTHS[local.month - 1]} {local.year}")
+
+
+def format_for(dt: datetime, language: str | None = None, *, gregorian: bool = False, clock: bool = True) -> str:
+    """A date as a reader of that article's place writes it.
+
+    Dari (``prs``) stories: Afghan month names in Kabul time; others: Iranian names in
+    Tehran time; with the zone after the time, and the Gregorian date in parentheses
+    when ``gregorian``. ``clock=False`` gives the date alone.
+    """
+    dari = language == "prs"
+    local = _local(dt, zone_for(language))
+    text = format_jalali(local, local.tzinfo, dari=dari, zone=True) if clock else format_jalali_date(
+        local, local.tzinfo, dari=dari)
+    if gregorian:
+        text += f" ({format_gregorian_date(local)})"
+    return text

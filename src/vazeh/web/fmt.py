@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
 from vazeh.persian import format_jalali, format_jalali_date, to_persian_digits
+from vazeh.persian.dates import format_for
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -28,15 +33,61 @@ def parse_when(value: str | datetime | None) -> datetime | None:
     return dt
 
 
-def jalali(value: str | datetime | None) -> str:
+CALENDAR_COOKIE = "vazeh_calendar"  # "both": the Gregorian date beside the Jalali one
+
+
+def wants_gregorian(request: object) -> bool:
+    cookies = getattr(request, "cookies", None) or {}
+    return cookies.get(CALENDAR_COOKIE) == "both"
+
+
+def when(value: str | datetime | None, language: str | None = None, *, gregorian: bool = False) -> str:
+    """A time as the article's place writes it: Afghan months and Kabul time for Dari
+    (`prs`) stories, Iranian months and Tehran time otherwise, the zone named, and the
+    Gregorian date beside it when asked. Empty for no time."""
+    dt = parse_when(value)
+    return format_for(dt, language, gregorian=gregorian) if dt else ""
+
+
+class _RoomFilter:
+    """A formatter that is also the template filter of the same name.
+
+    From Python it is called with the value alone and keeps its plain output (the
+    banner, the JSON). As a filter Jinja hands it the template context first
+    (`pass_context`), which holds the request: the page then gets the zone, the
+    article's language (`x|jalali(a.language)`) and the reader's calendar cookie.
+    """
+
+    def __init__(self, plain: Callable[[str | datetime | None], str], clock: bool):
+        self.plain = plain
+        self.clock = clock
+        self.__doc__ = plain.__doc__
+
+    def __call__(self, *args: object) -> str:
+        if args and isinstance(args[0], Context):
+            context, value, *rest = args
+            language = rest[0] if rest and isinstance(rest[0], str) else None
+            dt = parse_when(value)  # type: ignore[arg-type]
+            if dt is None:
+                return ""
+            gregorian = wants_gregorian(context.get("request"))
+            return format_for(dt, language, gregorian=gregorian, clock=self.clock)
+        return self.plain(*args)  # type: ignore[arg-type]
+
+
+def _jalali(value: str | datetime | None) -> str:
     """`سه‌شنبه ۱۴ دی ۱۳۹۵ - ۱۱:۱۳` in Tehran time, or an empty string."""
     dt = parse_when(value)
     return format_jalali(dt.astimezone(TEHRAN)) if dt else ""
 
 
-def jalali_date(value: str | datetime | None) -> str:
+def _jalali_date(value: str | datetime | None) -> str:
     dt = parse_when(value)
     return format_jalali_date(dt.astimezone(TEHRAN)) if dt else ""
+
+
+jalali = pass_context(_RoomFilter(_jalali, clock=True))
+jalali_date = pass_context(_RoomFilter(_jalali_date, clock=False))
 
 
 def fa_digits(value: object) -> str:

@@ -37,6 +37,7 @@ CREATE INDEX IF NOT EXISTS web_articles_newest ON web_articles(current, sort_key
 CREATE INDEX IF NOT EXISTS web_articles_source ON web_articles(current, source, sort_key);
 CREATE INDEX IF NOT EXISTS web_articles_day ON web_articles(current, day);
 CREATE INDEX IF NOT EXISTS web_articles_surt ON web_articles(surt, captured_at);
+CREATE INDEX IF NOT EXISTS web_articles_captured ON web_articles(current, captured_at);
 CREATE TABLE IF NOT EXISTS web_categories (
   article_id INTEGER NOT NULL,
   prefix TEXT NOT NULL,
@@ -186,6 +187,16 @@ class Listing:
                 "SELECT article_id FROM web_articles WHERE current=1 AND source=? ORDER BY sort_key DESC LIMIT ? OFFSET ?",
                 (source, limit, offset),
             )
+        return self._articles([r[0] for r in rows])
+
+    def newest_captured(self, *, limit: int = 20, offset: int = 0) -> list[StoredArticle]:
+        """The stories archived most recently, whatever their publication date: a page
+        saved just now leads here while "newest" (by publication) may list it far down."""
+        rows = self.db.execute(
+            "SELECT article_id FROM web_articles WHERE current=1 ORDER BY captured_at DESC, article_id DESC "
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
         return self._articles([r[0] for r in rows])
 
     def keyset(
