@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from vazeh.persian import to_persian_digits
+from vazeh.web import messages
 from vazeh.web.room import ReadingRoom
 
 if TYPE_CHECKING:
@@ -258,13 +259,17 @@ def save_submit(request: Request, url: str = Form(...), token: str = Form("")) -
     context = {"url": url, "enabled": bool(room.config.admin_token), "remembered": False}
     try:
         check_token(room, token or None, request.cookies.get(ADMIN_COOKIE))
-    except SaveRefused as e:
-        return _form(request, {**context, "error": str(e)}, 403 if not room.config.admin_token else 401)
+    except SaveRefused:
+        # The form speaks Persian; /api/save keeps the English reasons for programs.
+        off = not room.config.admin_token
+        return _form(request, {**context, "error": messages.SAVE_OFF if off else messages.SAVE_WRONG_TOKEN},
+                     403 if off else 401)
     try:
         result = save_url(room, url)
-    except ValueError as e:
-        return _form(request, {**context, "error": str(e), "remembered": True}, 400)
-    response = _form(request, {**context, "result": result.out(), "remembered": True,
+    except ValueError:  # check_url: not an http(s) address
+        return _form(request, {**context, "error": messages.save_bad_url_html(url.strip()), "remembered": True}, 400)
+    failure = None if result.ok else messages.save_failure_html(result.message, result.hops)
+    response = _form(request, {**context, "result": result.out(), "remembered": True, "failure": failure,
                                "captures_href": f"/captures?url={quote(result.url, safe='')}"},
                      200 if result.ok else 502)
     response.set_cookie(ADMIN_COOKIE, session_value(room.config.admin_token or ""), httponly=True,

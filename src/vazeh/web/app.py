@@ -29,6 +29,7 @@ from vazeh.web.fmt import (
     utc_iso,
     web_href,
 )
+from vazeh.web.messages import fa_text, validation_html
 from vazeh.web.room import ReadingRoom
 from vazeh.web.settings import WebConfig, load_config
 
@@ -94,6 +95,7 @@ def make_templates(site_name: str) -> Jinja2Templates:
         pathq=path_quote,
         display_url=display_url,
         web_href=web_href,
+        fa_text=fa_text,
     )
     env.globals.update(site_name=site_name, fonts_css=FONTS_CSS.exists(), replay_base="")
     return templates
@@ -274,7 +276,7 @@ def _error_pages(app: FastAPI) -> None:
         )
         if _wants_json(request):
             return JSONResponse({"detail": problems}, status_code=400)
-        return answer(request, 400, "درخواست نادرست", f"پارامترهای این درخواست درست نیستند ({problems}).", problems)
+        return answer(request, 400, "درخواست نادرست", validation_html(exc.errors()), problems)
 
 
 _ANY_ADDRESS = {"0.0.0.0", "::", ""}
