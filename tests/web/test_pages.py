@@ -6,7 +6,7 @@ import re
 from html import unescape
 from urllib.parse import quote
 
-from vazeh.web.fmt import jalali
+from vazeh.web.fmt import jalali, tehran_day
 
 
 def text_of(html: str) -> str:
@@ -31,9 +31,11 @@ def test_home_lists_newest_stories_sources_categories_and_charts(client, sample)
     assert "۴ خبر در بایگانی" in page
     assert 'href="/source/' + quote("خبرگزاری آوا", safe="") + '"' in r.text
     assert 'href="/category/' + quote("استان‌ها", safe="") + '"' in r.text
-    # Two server-drawn SVG charts: articles per day (90 bars) and per source.
+    # Two server-drawn SVG charts: articles on each day that has any (one linked bar
+    # each; tests/web/test_attention.py checks them) and per source (2 bars).
     assert r.text.count("<svg") == 2
-    assert r.text.count('class="bar"') == 90 + 2
+    assert r.text.count('class="abar"') == len({tehran_day(s.article.published) for s in sample.stories.values()})
+    assert r.text.count('class="bar"') == 2
     assert "<script" not in r.text
 
 

@@ -16,6 +16,7 @@ import binascii
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -500,15 +501,27 @@ def cdx_query(
 
 @router.get("/docs", include_in_schema=False, response_class=HTMLResponse)
 def docs(request: Request) -> Response:
-    spec = request.app.openapi()
+    from vazeh.web import apidocs
+
     ops = []
-    for path, methods in spec.get("paths", {}).items():
-        for method, op in methods.items():
-            params = [
-                {"name": p["name"], "where": p.get("in"), "required": p.get("required", False),
-                 "description": p.get("description") or p.get("schema", {}).get("description", "")}
-                for p in op.get("parameters", [])
-            ]
-            ops.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                        "params": params, "tag": (op.get("tags") or [""])[0]})
-    return request.app.state.templates.TemplateResponse(request, "docs.html", {"ops": ops, "title": spec["info"]["title"]})
+    sample = _sample_url(request)
+    for group, endpoints in (("api", apidocs.from_openapi(request.app.openapi())), ("other", apidocs.OTHER)):
+        for op in endpoints:
+            example = op.example
+            if sample:
+                # The examples name the tests' sample archive; a reader's archive has other hosts.
+                example = example.replace("http://ava.example/news/2002/second", sample).replace(
+                    "ava.example", urlsplit(sample).hostname or "ava.example")
+            ops.append({**op.__dict__, "example": example, "group": group})
+    return request.app.state.templates.TemplateResponse(request, "docs.html", {"ops": ops})
+
+
+def _sample_url(request: Request) -> str | None:
+    """The newest archived HTML page, so /docs' examples answer with something."""
+    try:
+        db = request.app.state.room.shelf().archive.db
+        row = db.execute("SELECT url FROM captures WHERE status = 200 AND mime LIKE 'text/html%' "
+                         "ORDER BY id DESC LIMIT 1").fetchone()
+    except Exception:  # noqa: BLE001 - the examples fall back to the sample names
+        return None
+    return row[0] if row else None

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vazeh.config import home_path
-from vazeh.web import admin, api, available, calendar, cdx, feeds, pages, replay
+from vazeh.web import admin, api, attention, available, calendar, cdx, feeds, pages, replay
 from vazeh.web.errors import BadRequest, CatchAll, error_body, wants_json, wants_text
 from vazeh.web.fmt import (
     display_url,
@@ -204,7 +204,7 @@ def create_app(home: Path | None = None, *, config: WebConfig | None = None) -> 
     # Inside RoomHeaders, so the 500 page it writes gets the room's policy too.
     app.add_middleware(CatchAll)
     app.add_middleware(RoomHeaders, csp=room_csp(config))
-    for module in (pages, replay, calendar, feeds, cdx, available, api, admin):
+    for module in (pages, replay, calendar, feeds, cdx, available, api, admin, attention):
         app.include_router(module.router)
     _error_pages(app)
     _document_errors(app)

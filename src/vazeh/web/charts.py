@@ -6,6 +6,8 @@ day chart, as a Persian reader's eye ends there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markupsafe import Markup, escape
 
 from vazeh.web.fmt import fa_digits, fa_number, jalali_date
@@ -79,4 +81,126 @@ def source_chart(sources: list[tuple[str, int]], *, width: int = 480, bar_h: int
     return Markup(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="شمار خبرها به تفکیک منبع" '
         f'xmlns="http://www.w3.org/2000/svg">' + "".join(parts) + "</svg>"
+    )
+
+
+# --- attention over time ---------------------------------------------------------------
+# Five colours that stay apart for the common colour-vision deficiencies (Okabe-Ito).
+SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00")
+# The viewBox is a phone's width, so 13 units of type render at about 13 CSS px on a
+# 390 px screen (the CSS caps the chart's width, so a desktop does not inflate it much).
+PHONE_W = 360
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # the period, as a reader says it: `مرداد ۱۴۰۲`
+    value: float  # what the bar's height shows (a count or a share)
+    text: str  # the tooltip's figure: `۱۲ خبر (۳٫۵٪)`
+    href: str | None = None
+
+
+def _x_ticks(bars: list[Bar], x_of, y: float, most: int = 3) -> str:
+    """The first, middle and last period's names under the axis: few enough to read."""
+    n = len(bars)
+    picks = sorted({0, n - 1, (n - 1) // 2}) if n > 2 else list(range(n))
+    out = []
+    for i in picks[:most]:
+        x = x_of(i)
+        # The oldest period sits at the right edge, the newest at the left.
+        anchor = "start" if i == 0 else ("end" if i == n - 1 else "middle")
+        out.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="tick">{escape(bars[i].label)}</text>')
+    return "".join(out)
+
+
+def period_chart(bars: list[Bar], *, title: str, colour: str = SERIES_COLOURS[0], top: float | None = None,
+                 percent: bool = False, height: int = 170) -> Markup:
+    """One series as vertical bars, oldest at the right; every bar (and the full
+    height above it, so a thumb can hit a thin one) is a link to its period."""
+    if not bars:
+        return Markup("")
+    width = PHONE_W
+    pad_top, pad_bottom, pad_right, pad_left = 18, 26, 6, 6
+    plot_w, plot_h = width - pad_left - pad_right, height - pad_top - pad_bottom
+    top = top or max(b.value for b in bars) or 1
+    slot = plot_w / len(bars)
+
+    def x_of(i: int) -> float:
+        return width - pad_right - (i + 0.5) * slot
+
+    parts = []
+    for i, b in enumerate(bars):
+        h = plot_h * b.value / top if top else 0
+        x = width - pad_right - (i + 1) * slot
+        tip = f"<title>{escape(b.label)}: {escape(b.text)}</title>"
+        bar = (f'<rect x="{x:.2f}" y="{pad_top + plot_h - h:.2f}" width="{max(slot * 0.85, 0.6):.2f}" '
+               f'height="{max(h, 0):.2f}" fill="{colour}" class="abar"/>')
+        if b.href:
+            hit = (f'<rect x="{x:.2f}" y="{pad_top}" width="{slot:.2f}" height="{plot_h}" class="hit"/>')
+            parts.append(f'<a href="{escape(b.href)}">{tip}{hit}{bar}</a>')
+        else:
+            parts.append(f"<g>{tip}{bar}</g>")
+    axis_y = pad_top + plot_h
+    top_text = (fa_digits(f"{top * 100:.1f}").replace(".", "٫") + "٪") if percent else fa_number(int(round(top)))
+    svg = (
+        f'<svg class="attn-chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<line x1="{pad_left}" y1="{pad_top}" x2="{width - pad_right}" y2="{pad_top}" class="grid"/>'
+        f'<text x="{width - pad_right}" y="{pad_top - 5}" text-anchor="start" class="tick">{top_text}</text>'
+        + "".join(parts)
+        + f'<line x1="{pad_left}" y1="{axis_y}" x2="{width - pad_right}" y2="{axis_y}" class="axis"/>'
+        + _x_ticks(bars, x_of, height - 7)
+        + "</svg>"
+    )
+    return Markup(svg)
+
+
+def compare_chart(series: list[tuple[str, list[Bar]]], *, title: str, percent: bool = False,
+                  height: int = 200) -> Markup:
+    """Several series as lines on one scale, with a legend; each point links to its
+    query's results in that period."""
+    series = [(name, bars) for name, bars in series if bars][: len(SERIES_COLOURS)]
+    if not series:
+        return Markup("")
+    width = PHONE_W
+    n = len(series[0][1])
+    legend_h = 20 * len(series)
+    pad_top, pad_bottom, pad_side = 18 + legend_h, 26, 6
+    plot_w, plot_h = width - 2 * pad_side, height + legend_h - pad_top - pad_bottom
+    top = max((b.value for _, bars in series for b in bars), default=0) or 1
+    slot = plot_w / n
+
+    def x_of(i: int) -> float:
+        return width - pad_side - (i + 0.5) * slot
+
+    def y_of(v: float) -> float:
+        return pad_top + plot_h - plot_h * v / top
+
+    parts = []
+    for k, (name, bars) in enumerate(series):
+        colour = SERIES_COLOURS[k]
+        ly = 14 + 20 * k
+        label = name if len(name) <= 34 else name[:33] + "…"
+        parts.append(f'<rect x="{width - pad_side - 14}" y="{ly - 10}" width="14" height="10" fill="{colour}"/>'
+                     f'<text x="{width - pad_side - 20}" y="{ly}" text-anchor="start" class="label">{escape(label)}</text>')
+        points = " ".join(f"{x_of(i):.1f},{y_of(b.value):.1f}" for i, b in enumerate(bars))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2" class="line"/>')
+        # Points only where a thumb can tell them apart; the lines carry the rest.
+        if n <= 120:
+            for i, b in enumerate(bars):
+                dot = (f'<circle cx="{x_of(i):.1f}" cy="{y_of(b.value):.1f}" r="{min(4, max(slot / 3, 1.5)):.1f}" '
+                       f'fill="{colour}"><title>{escape(name)} · {escape(b.label)}: {escape(b.text)}</title></circle>')
+                parts.append(f'<a href="{escape(b.href)}">{dot}</a>' if b.href else dot)
+    axis_y = pad_top + plot_h
+    top_text = (fa_digits(f"{top * 100:.1f}").replace(".", "٫") + "٪") if percent else fa_number(int(round(top)))
+    total_h = height + legend_h
+    return Markup(
+        f'<svg class="attn-chart" viewBox="0 0 {width} {total_h}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        + "".join(parts)
+        + f'<line x1="{pad_side}" y1="{pad_top}" x2="{width - pad_side}" y2="{pad_top}" class="grid"/>'
+        f'<text x="{width - pad_side}" y="{pad_top - 5}" text-anchor="start" class="tick">{top_text}</text>'
+        f'<line x1="{pad_side}" y1="{axis_y}" x2="{width - pad_side}" y2="{axis_y}" class="axis"/>'
+        + _x_ticks(series[0][1], x_of, total_h - 7)
+        + "</svg>"
     )

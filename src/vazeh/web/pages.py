@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from vazeh.archive import Capture
 from vazeh.extract.model import StoredArticle
 from vazeh.web.changes import jalali_seconds
-from vazeh.web.charts import day_chart, source_chart
+from vazeh.web.charts import source_chart
 from vazeh.web.diff import WordDiff, article_diff, compare
 from vazeh.web.fmt import jalali, parse_when, path_quote
 from vazeh.web.listing import ARTICLE_COLUMNS, TRAIL_SEP, article_row, csv_text
@@ -46,13 +46,15 @@ def home(request: Request) -> Response:
     listing = room.listing()
     agg = listing.aggregates()
     charts = room.cache("charts", maxsize=4)
-    key = (agg.seq, agg.day, agg.days[-1][0])
+    key = (agg.seq, agg.day)
     if key not in charts:
-        charts[key] = (day_chart(agg.days), source_chart(agg.sources))
-    days_svg, sources_svg = charts[key]
+        from vazeh.web.attention import home_chart
+
+        charts[key] = (home_chart(room), source_chart(agg.sources))
+    days, sources_svg = charts[key]
     return render(request, "home.html", {
         "newest": listing.newest(limit=room.config.per_page), "agg": agg,
-        "day_chart": days_svg, "source_chart": sources_svg,
+        "day_chart": days["svg"] if days else "", "days": days, "source_chart": sources_svg,
     })
 
 
@@ -525,6 +527,8 @@ def search_page(
 def _search_page(request: Request, room: ReadingRoom, context: dict, q: str, sort: str, page: int) -> Response:
     from urllib.parse import urlencode
 
+    from vazeh.web.attention import search_chart
+
     try:
         results = room.search(q, sort=sort, page=page, per_page=room.config.per_page)
     except ValueError as e:  # QueryError: say what is wrong with the query, in the page
@@ -550,4 +554,5 @@ def _search_page(request: Request, room: ReadingRoom, context: dict, q: str, sor
         **context, "results": results, "facets": facets, "page": page, "pages": pages, "base": base,
         "sort_links": {s: search_href(q, sort=s) for s in ("relevance", "newest")},
         "feed": "/feeds/search.{fmt}?" + urlencode({"q": q}),
+        "attention_chart": search_chart(room, q),
     })
