@@ -190,8 +190,12 @@ def skip_reason(reason: str | None) -> str:
 
 
 # --- the room's own errors ----------------------------------------------------------
-def search_unavailable() -> str:
-    return "نمایهٔ جست‌وجو اکنون پاسخ نمی‌دهد. لطفاً کمی بعد دوباره امتحان کنید."
+def search_unavailable() -> Markup:
+    # The reader may be the archive's keeper: name the command that repairs the index.
+    return Markup(
+        'نمایهٔ جست‌وجو اکنون پاسخ نمی‌دهد. لطفاً کمی بعد دوباره امتحان کنید. نگه‌دارندهٔ بایگانی می‌تواند '
+        '<code dir="ltr">vazeh reindex</code> را اجرا کند یا گزارش‌های تالار را ببیند.'
+    )
 
 
 _LIMITS = {
