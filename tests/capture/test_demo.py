@@ -44,6 +44,13 @@ def test_demo_builds_an_archive_of_the_sample_site(home):
         assert any(c.url.endswith("/static/sample.css") for c in archive.iter_captures())
         assert any(c.mime == "image/png" for c in archive.iter_captures())
     assert "page resources: fetched" in result.output
+    # The revisit pass in round 2: the sample site edited one story and deleted another.
+    assert "1 edited, 1 deleted" in result.output
+    with open_archive(home) as archive:
+        changed = dict(archive.db.execute(
+            "SELECT verdict, url FROM revisit_verdicts WHERE verdict != 'unchanged'").fetchall())
+    assert set(changed) == {"edited", "deleted"}
+    assert "/3012566/" in changed["edited"] and "/2971845/" in changed["deleted"]
     # Run again on the same address: the feeds are unchanged and nothing is archived twice.
     with open_archive(home) as archive:
         before = archive.count()

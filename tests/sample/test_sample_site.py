@@ -238,6 +238,7 @@ def test_visible_dates_use_each_outlets_style():
 
 def test_expected_file_lists_every_site_page(tmp_path: Path):
     listed = {p["file"] for p in DATA["pages"]} | {v["file"] for v in DATA["versions"]}
+    listed |= {r["file"] for r in DATA["round2"] if "file" in r}
     html_files = {p.relative_to(SITE_DIR).as_posix() for p in SITE_DIR.rglob("*.html")}
     assert html_files == listed
 
@@ -296,3 +297,21 @@ def test_sitemap_index_and_compressed_sitemap():
     assert gzip.decompress(packed) == (SITE_DIR / "yjc/sitemap.xml").read_bytes()
     robots = (SITE_DIR / "robots.txt").read_text()
     assert "Sitemap: /sitemap_index.xml" in robots
+
+
+def test_round_two_edits_one_story_and_deletes_another(sample_site):
+    import httpx
+
+    server, base = sample_site.server, sample_site.base_url
+    edited = next(r for r in DATA["round2"] if r["change"] == "edited")
+    deleted = next(r for r in DATA["round2"] if r["change"] == "deleted")
+    assert edited["fields"] == ["lead", "body"]
+    first = httpx.get(base + edited["path"]).text
+    assert httpx.get(base + deleted["path"]).status_code == 200
+    server.round = 2
+    try:
+        second = httpx.get(base + edited["path"]).text
+        assert second != first and "بازدید" in first and "بازدید" in second
+        assert httpx.get(base + deleted["path"]).status_code == 404
+    finally:
+        server.round = 1

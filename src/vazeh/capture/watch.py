@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from vazeh.archive import Archive
 from vazeh.capture.feeds import discover_feeds, parse_links
 from vazeh.capture.fetcher import CaptureOutcome, CaptureReport, FetchConfig, Fetcher, OnCapture
+from vazeh.capture.revisit import RevisitReport, run_revisits
 from vazeh.capture.sources import Source
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class WatchReport:
     new_urls: int = 0
     capture: CaptureReport = field(default_factory=CaptureReport)
     source_errors: list[str] = field(default_factory=list)
+    revisits: RevisitReport | None = None  # the scheduled revisits run after the round
 
 
 class FeedState:
@@ -168,6 +170,7 @@ async def watch_once_async(
     config: FetchConfig | None = None,
     on_capture: OnCapture | None = None,
     progress: Callable[[CaptureOutcome], None] | None = None,
+    revisits: bool = True,
 ) -> WatchReport:
     report = WatchReport(sources=len(sources))
     state = FeedState(archive)
@@ -175,6 +178,8 @@ async def watch_once_async(
         async with Fetcher(archive, config, on_capture) as fetcher:
             watcher = Watcher(fetcher, state, progress)
             await asyncio.gather(*(_poll_guarded(watcher, s, report) for s in sources))
+            if revisits:
+                report.revisits = await run_revisits(fetcher, sources)
     finally:
         state.close()
     return report
@@ -186,9 +191,10 @@ def watch_once(
     config: FetchConfig | None = None,
     on_capture: OnCapture | None = None,
     progress: Callable[[CaptureOutcome], None] | None = None,
+    revisits: bool = True,
 ) -> WatchReport:
-    """One polling round over every source; returns the counts."""
-    return asyncio.run(watch_once_async(archive, sources, config, on_capture, progress))
+    """One polling round over every source, then the revisits due; returns the counts."""
+    return asyncio.run(watch_once_async(archive, sources, config, on_capture, progress, revisits))
 
 
 async def watch_forever_async(
@@ -198,18 +204,25 @@ async def watch_forever_async(
     on_capture: OnCapture | None = None,
     on_round: Callable[[Source, WatchReport], None] | None = None,
     rounds: int | None = None,
+    revisits: bool = True,
 ) -> None:
-    """Poll each source on its own interval until cancelled (or `rounds` rounds each)."""
+    """Poll each source on its own interval until cancelled (or `rounds` rounds each);
+    after each round, revisit the stories that are due."""
     state = FeedState(archive)
     try:
         async with Fetcher(archive, config, on_capture) as fetcher:
             watcher = Watcher(fetcher, state)
+            revisiting = asyncio.Lock()
 
             async def loop(source: Source) -> None:
                 n = 0
                 while rounds is None or n < rounds:
                     report = WatchReport(sources=1)
                     await _poll_guarded(watcher, source, report)
+                    if revisits:
+                        # One revisit pass at a time: sources' rounds overlap, the due stories are shared.
+                        async with revisiting:
+                            report.revisits = await run_revisits(fetcher, sources)
                     if on_round:
                         on_round(source, report)
                     n += 1

@@ -324,6 +324,10 @@ def print_watch_report(report) -> None:
         soft_wrap=True,
     )
     _print_capture_report(report.capture)
+    if report.revisits is not None and report.revisits.due:
+        from vazeh.cli.revisit import print_revisit_report
+
+        print_revisit_report(report.revisits)
     for line in report.source_errors:
         err_console.print(f"  [yellow]source failed[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
 
