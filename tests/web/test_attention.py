@@ -48,8 +48,9 @@ def test_phone_readable_svg(client: TestClient) -> None:
     assert svgs
     for svg in svgs:
         width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
-        # Full width on a 390 px phone leaves about 358 CSS px for the chart.
-        assert size * 358 / width >= 12
+        # On a 390 px phone the chart is about 330 CSS px wide (chromium, the search
+        # page); allow a narrower box, 300 px, and the type is still 12 px or more.
+        assert size * 300 / width >= 12
 
 
 def test_attention_page_compares_queries(client: TestClient) -> None:

@@ -24,6 +24,7 @@ router = APIRouter()
 BY_NAMES = {"day": "روز", "week": "هفته", "month": "ماه"}
 HOME_DAYS = 90
 SOURCE_CHARTS = 5
+SEARCH_MIN_DAYS = 14
 
 
 # --- labels and links -------------------------------------------------------------
@@ -85,7 +86,9 @@ def search_chart(room: ReadingRoom, q: str) -> dict[str, Any] | None:
         span = window(index, [q])
         if span is None:
             return None
-        return attention(index, [q], by=pick_by(*span), start=span[0], end=span[1])
+        # A story or two on one day still gets a fortnight around it: a bar needs context.
+        first, last = min(span[0], span[1] - timedelta(days=SEARCH_MIN_DAYS - 1)), span[1]
+        return attention(index, [q], by=pick_by(first, last), start=first, end=last)
 
     try:
         a = run(room, count)
@@ -96,7 +99,7 @@ def search_chart(room: ReadingRoom, q: str) -> dict[str, Any] | None:
     bars = bars_of(a, a.series[0].counts, a.totals, q, share=False)
     title = f"شمار خبرهای «{q}» در هر {BY_NAMES[a.by]}"
     return {
-        "svg": period_chart(bars, title=title),
+        "svg": period_chart(bars, title=title, height=130),
         "title": title,
         "by": a.by,
         "href": "/attention?" + urlencode({"q": q, "by": a.by}),

@@ -87,9 +87,9 @@ def source_chart(sources: list[tuple[str, int]], *, width: int = 480, bar_h: int
 # --- attention over time ---------------------------------------------------------------
 # Five colours that stay apart for the common colour-vision deficiencies (Okabe-Ito).
 SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00")
-# The viewBox is a phone's width, so 13 units of type render at about 13 CSS px on a
+# The viewBox is a phone's width, so 14 units of type render at 13-14 CSS px on a
 # 390 px screen (the CSS caps the chart's width, so a desktop does not inflate it much).
-PHONE_W = 360
+PHONE_W = 320
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,9 @@ def period_chart(bars: list[Bar], *, title: str, colour: str = SERIES_COLOURS[0]
         h = plot_h * b.value / top if top else 0
         x = width - pad_right - (i + 1) * slot
         tip = f"<title>{escape(b.label)}: {escape(b.text)}</title>"
-        bar = (f'<rect x="{x:.2f}" y="{pad_top + plot_h - h:.2f}" width="{max(slot * 0.85, 0.6):.2f}" '
+        # A few periods would make slabs, not bars: cap the width and centre the bar.
+        bw = min(max(slot * 0.85, 0.6), 24.0)
+        bar = (f'<rect x="{x + (slot - bw) / 2:.2f}" y="{pad_top + plot_h - h:.2f}" width="{bw:.2f}" '
                f'height="{max(h, 0):.2f}" fill="{colour}" class="abar"/>')
         if b.href:
             hit = (f'<rect x="{x:.2f}" y="{pad_top}" width="{slot:.2f}" height="{plot_h}" class="hit"/>')
