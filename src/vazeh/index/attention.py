@@ -315,3 +315,10 @@ def attention(
             series.append(Series(q, _fold(days, periods, by), {k: _fold(v, periods, by) for k, v in srcs.items()}))
         source_totals = {k: _fold(v, periods, by) for k, v in all_sources.items()} if per_source else {}
     return Attention(by, periods, totals, series, source_totals, clipped)
+
+
+def window(index: Any, queries: list[str]) -> tuple[date, date] | None:
+    """The first and last Tehran day with a story matching any of the queries."""
+    engine = index.engine if hasattr(index, "engine") else index
+    with engine.snapshot():
+        return _span(engine, [plan_query(engine, q) for q in queries])
