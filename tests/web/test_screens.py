@@ -314,9 +314,6 @@ def test_phone_search_folds_the_facets(site: Site, opened) -> None:
     assert folded, "the facets are open on a phone"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the phone layout is not in yet: style.css puts the folded facets first "
-    "(.search-columns > details.facets { order: -1 } under max-width 800px), above the results"))
 @pytest.mark.parametrize("opened", ["phone"], indirect=True)
 def test_phone_search_puts_the_results_before_the_facets(site: Site, opened) -> None:
     page, _size, _responses = opened

@@ -14,7 +14,7 @@ from vazeh.extract.model import StoredArticle
 from vazeh.web.changes import jalali_seconds
 from vazeh.web.charts import source_chart
 from vazeh.web.diff import WordDiff, article_diff, compare
-from vazeh.web.fmt import jalali, parse_when, path_quote
+from vazeh.web.fmt import parse_when, path_quote, wants_gregorian, when
 from vazeh.web.listing import ARTICLE_COLUMNS, TRAIL_SEP, article_row, csv_text
 from vazeh.web.messages import query_error_html, search_unavailable
 from vazeh.web.room import ReadingRoom, SearchUnavailable
@@ -54,6 +54,7 @@ def home(request: Request) -> Response:
     days, sources_svg = charts[key]
     return render(request, "home.html", {
         "newest": listing.newest(limit=room.config.per_page), "agg": agg,
+        "captured": listing.newest_captured(limit=min(room.config.per_page, 10)),
         "day_chart": days["svg"] if days else "", "days": days, "source_chart": sources_svg,
     })
 
@@ -111,6 +112,33 @@ def newest(request: Request, page: int = Query(1, ge=1, le=100000), fmt: str | N
         "heading": "تازه‌ترین خبرها", "items": listing.newest(limit=per, offset=(page - 1) * per),
         "total": total, "page": page, "pages": _pages(total, per), "base": "/newest?", "feed": "/feeds/newest",
     })
+
+
+@router.get("/newest/captured", response_class=HTMLResponse)
+def newest_captured(request: Request, page: int = Query(1, ge=1, le=100000)) -> Response:
+    room = room_of(request)
+    listing = room.listing()
+    per = room.config.per_page
+    total = listing.count()
+    return render(request, "listing.html", {
+        "heading": "تازه‌ترین بایگانی‌شده‌ها", "items": listing.newest_captured(limit=per, offset=(page - 1) * per),
+        "total": total, "page": page, "pages": _pages(total, per), "base": "/newest/captured?",
+    })
+
+
+@router.get("/settings/calendar", include_in_schema=False)
+def calendar_setting(request: Request, calendar: str = Query("jalali", pattern="^(jalali|both)$"),
+                     back: str = Query("/", max_length=2000)) -> Response:
+    """Remember whether dates show the Gregorian date beside the Jalali one (a cookie,
+    set from a plain link, since the room runs no script), then go back."""
+    from vazeh.web.fmt import CALENDAR_COOKIE
+
+    # Only a path of this site: an address elsewhere would make this an open redirect.
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie(CALENDAR_COOKIE, calendar, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -302,7 +330,7 @@ def article(request: Request, article_id: int = Path(ge=0, le=MAX_ID)) -> Respon
     edits = max(told.edits, sum(1 for v in versions if v.size))
     group = story_group(room, stored)
     return render(request, "article.html", {
-        "s": stored, "a": a, "capture": capture, "views": views, "published": a.published_jalali or jalali(a.published),
+        "s": stored, "a": a, "capture": capture, "views": views, "published": when(a.published, a.language, gregorian=wants_gregorian(request)) or a.published_jalali,
         "trail": trail, "versions": versions, "diff": diff, "image": image,
         "others": [o for o in group if not o.this][:10], "group": group,
         "this_first": bool(group) and group[0].this, "edits": edits,
@@ -507,7 +535,9 @@ def search_page(
     generation = room.index_generation()
     if generation is None:
         return _search_page(request, room, context, q, sort, page)
-    key = "\x1f".join((q, sort, str(page), str(room.config.per_page)))
+    # The reader's calendar setting changes the dates on the page, so it is part of the key.
+    calendar = "both" if wants_gregorian(request) else "jalali"
+    key = "\x1f".join((q, sort, str(page), str(room.config.per_page), calendar))
     stamp = repr(generation)
     pages_cache = room.cache("search_pages", maxsize=256)
     cached = pages_cache.get((key, stamp))
