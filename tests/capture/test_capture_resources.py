@@ -209,8 +209,9 @@ def test_watch_captures_the_resources_of_new_articles(archive, res_site, config)
     report = watch_once(archive, [source], config)
     assert report.new_urls == 1 and report.capture.captured == 1
     assert report.capture.resources.fetched == len(PAGE_1_RESOURCES)
-    # The guard allows 127.0.0.2 here, but nothing answers there, not even its robots.txt.
-    assert report.capture.resources.robots == 2
+    # /blocked/ is disallowed by the site's robots.txt. The guard allows 127.0.0.2 here,
+    # but nothing answers there, not even its robots.txt: a failure, not the site's rules.
+    assert report.capture.resources.robots == 1 and report.capture.resources.failed == 1
 
 
 def _cli(*args: str):

@@ -133,8 +133,8 @@ def test_odd_responses_end_in_a_capture_or_a_reported_skip(home, hostile, case):
     assert "Traceback" not in result.output
     assert result.exit_code in (0, 1), result.output
     if result.exit_code == 1:
-        # A skip names the URL and a reason after it.
-        line = next(ln for ln in result.output.splitlines() if "skipped" in ln)
+        # A page not saved is named, with a reason after it.
+        line = next(ln for ln in result.output.splitlines() if "not saved" in ln)
         assert url in line and line.split(url, 1)[1].strip(": ")
     else:
         assert "captured 1" in result.output or "redirects 1" in result.output

@@ -24,7 +24,6 @@ from pydantic import BaseModel
 
 from vazeh.archive import Capture
 from vazeh.extract.model import StoredArticle
-from vazeh.web import cdx
 from vazeh.web.listing import ARTICLE_COLUMNS, article_row, csv_text
 from vazeh.web.pages import MAX_ID
 from vazeh.web.replay import archived_url, replay_base
@@ -469,34 +468,6 @@ def article_diff(
         raise HTTPException(404, "both versions must be of this story")
     d = compare(old.article, new.article).to_dict()
     return DiffOut(from_id=old.id, to_id=new.id, **d)
-
-
-@router.get("/cdx", tags=["captures"], summary="CDX server query (pywb parameters)",
-            response_class=Response, responses={200: {"content": {"text/plain": {}, "text/x-ndjson": {}}}})
-def cdx_query(
-    request: Request,
-    url: str = Query(..., min_length=1, max_length=8000, description="URL; `*.host` or `prefix*` shorthands work too"),
-    matchType: str | None = Query(None, description="exact | prefix | host | domain"),  # noqa: N803 - pywb's name
-    from_: str | None = Query(None, alias="from"),
-    to: str | None = Query(None),
-    limit: int | None = Query(None),
-    output: str | None = Query(None, description="json: one JSON object per line"),
-    fl: str | None = Query(None, description="fields, comma-separated"),
-    sort: str | None = Query(None, description="reverse | closest"),
-    closest: str | None = Query(None),
-    filter: list[str] | None = Query(  # noqa: A002 - pywb's name
-        None, description="[!]field:text (contains), [!]=field:text (equals), [!]~field:regex (RE2, from the start)"
-    ),
-) -> Response:
-    try:
-        query = cdx.parse_query(url, match_type=matchType, from_=from_, to=to, limit=limit, output=output,
-                                fl=fl, sort=sort, closest=closest, filters=filter)
-    except cdx.CdxQueryError as e:
-        return Response(str(e) + "\n", status_code=400, media_type="text/plain; charset=utf-8")
-    db = request.app.state.room.shelf().archive.db
-    lines = list(cdx.render(cdx.rows(db, query), query))
-    media = "text/x-ndjson" if query.output == "json" else "text/plain"
-    return StreamingResponse(iter(lines), media_type=f"{media}; charset=utf-8")
 
 
 @router.get("/docs", include_in_schema=False, response_class=HTMLResponse)

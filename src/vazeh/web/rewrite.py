@@ -335,7 +335,8 @@ def banner_html(*, url: str, captured_jalali: str, calendar_href: str, raw_href:
         "background:#1f2a44;color:#fff;padding:8px 14px;border-bottom:3px solid #e0a526;"
         "position:relative;z-index:2147483647"
     )
-    link = f"all:unset;cursor:pointer;font-family:{family};color:#ffd98a;text-decoration:underline;margin-inline-start:12px"
+    link = (f"all:unset;cursor:pointer;font-family:{family};color:#ffd98a;text-decoration:underline;"
+            "margin-inline-start:12px;white-space:nowrap")
     faces = ""
     if fonts:
         faces = "<style>" + "".join(
