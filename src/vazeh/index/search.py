@@ -101,6 +101,7 @@ class SearchHit:
     snippet_html: str
     also_published_by: list[dict[str, Any]] = field(default_factory=list)
     score: float = 0.0
+    language: str | None = None  # dates of a Dari (prs) story are shown as Afghans write them
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -237,6 +238,7 @@ def document_for(story: Story, group: str, texts: list[str] | None = None) -> In
             "source": source or None,
             "published": a.published,
             "published_jalali": jalali,
+            "language": a.language,
             "captured_at": story.captured_at,
             "ts": ts,
             "versions": story.versions,
@@ -646,6 +648,7 @@ class SearchIndex:
                 for m in others
             ],
             score=first.score,
+            language=d.get("language"),
         )
 
 

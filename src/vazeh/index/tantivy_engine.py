@@ -36,7 +36,7 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 7  # with the near-duplicate store's layout
+SCHEMA_VERSION = 8  # with the near-duplicate store's layout; 8: a hit's data carries the story's language
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"

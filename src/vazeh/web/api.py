@@ -93,6 +93,7 @@ class HitOut(BaseModel):
     published_jalali: str | None
     snippet_html: str
     also_published_by: list[dict[str, Any]]
+    language: str | None = None
 
 
 class SearchOut(BaseModel):
