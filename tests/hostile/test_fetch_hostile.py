@@ -12,6 +12,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,8 +209,21 @@ def test_a_name_that_turns_private_after_the_first_lookup_is_refused_unrequested
 
 # ---------------------------------------------------------------------- compression bombs
 def _run_vazeh_measured(args: list[str], env: dict[str, str], timeout: float) -> tuple[int, str, int]:
-    """Run the CLI in a child process; (exit code, output, peak RSS in bytes) of that child alone."""
-    code = "import sys; from vazeh.cli import main; sys.argv[0] = 'vazeh'; sys.exit(main())"
+    """Run the CLI in a child process; (exit code, output, peak RSS in bytes) of that child alone.
+
+    The peak is the child's own VmHWM, read by the child as it exits: rusage's maxrss
+    of a forked child starts at the parent's size (Linux keeps the pre-exec memory's
+    high-water mark), so late in a long test session it measured pytest, not vazeh."""
+    hwm_file = Path(tempfile.mkstemp(prefix="vazeh-hwm-")[1])
+    env = {**env, "VAZEH_TEST_HWM_FILE": str(hwm_file)}
+    code = (
+        "import atexit, os, sys\n"
+        "def _hwm():\n"
+        "    line = next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:'))\n"
+        "    open(os.environ['VAZEH_TEST_HWM_FILE'], 'w').write(line.split()[1])\n"
+        "atexit.register(_hwm)\n"
+        "from vazeh.cli import main; sys.argv[0] = 'vazeh'; sys.exit(main())"
+    )
     with open(os.devnull, "rb") as stdin, subprocess.Popen(
         [sys.executable, "-c", code, *args], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
     ) as proc:
@@ -235,7 +249,12 @@ def _run_vazeh_measured(args: list[str], env: dict[str, str], timeout: float) ->
             time.sleep(0.05)
         proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen's exit does not wait again
         rest = proc.stdout.read() or b""
-        return proc.returncode, (output + rest).decode(errors="replace"), usage.ru_maxrss * 1024
+    try:
+        peak = int(hwm_file.read_text() or 0) * 1024  # VmHWM is in kB
+    finally:
+        hwm_file.unlink(missing_ok=True)
+    assert peak, "the child did not report its peak memory"
+    return proc.returncode, (output + rest).decode(errors="replace"), peak
 
 
 BOMB_RSS_LIMIT = 600 << 20
