@@ -23,9 +23,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -34,6 +31,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from tests.peers.conftest import wayback
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -179,59 +177,14 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def pywb(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    bin_dir = _pywb_bin()
-    root = tmp_path_factory.mktemp("pywb-cdx")
-    # No live collection, no recording, no proxy mode: nothing is fetched from the web.
-    (root / "config.yaml").write_text("collections_root: collections\nenable_memento: true\nframed_replay: false\n")
-    closed = "http://127.0.0.1:9"  # the discard port: any outgoing request fails at once
-    local = "localhost,127.0.0.1"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root), "TMPDIR": str(root),
-        "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "http_proxy": closed, "https_proxy": closed,
-        "NO_PROXY": local, "no_proxy": local, "TLDEXTRACT_CACHE": str(root / "tldextract"), "LC_ALL": "C.UTF-8",
-    }
-    warcs = sorted(map(str, (home / "warcs").glob("*.warc.gz")))
+    warcs = sorted((home / "warcs").glob("*.warc.gz"))
     assert warcs, "vazeh kept no WARC files of its own"
-    for cmd in (["wb-manager", "init", COLL], ["wb-manager", "add", COLL, *warcs]):
-        done = subprocess.run([str(bin_dir / cmd[0]), *cmd[1:]], cwd=root, env=env, capture_output=True,
-                              text=True, timeout=120)
-        assert done.returncode == 0, f"{cmd}: {done.stdout}{done.stderr}"
-    port = _free_port()
-    log = open(root / "wayback.log", "wb")  # noqa: SIM115 - closed below, after the server stops
-    proc = subprocess.Popen([str(bin_dir / "wayback"), "-b", "127.0.0.1", "-p", str(port), "-d", str(root)],
-                            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"pywb's wayback exited with {proc.returncode}:\n{(root / 'wayback.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/{COLL}/cdx?url=a.example/", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"pywb's wayback did not answer within 60 s:\n{(root / 'wayback.log').read_text()}")
-            time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
-            yield client
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with wayback(_pywb_bin(), tmp_path_factory.mktemp("pywb-cdx"), COLL, warcs) as base, httpx.Client(
+        base_url=base, timeout=30, trust_env=False
+    ) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

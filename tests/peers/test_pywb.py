@@ -35,6 +35,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from tests.peers.conftest import wayback
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -215,67 +216,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         sock.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-PYWB_CONFIG = """\
-# Written by tests/peers: replay of the local collection only. No `live`
-# collection, no recording, no proxy mode, so nothing is fetched from the web.
-collections_root: collections
-enable_memento: true
-framed_replay: false
-"""
-
-
 @pytest.fixture(scope="module")
 def pywb(built: Built, pywb_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("pywb")
-    (root / "config.yaml").write_text(PYWB_CONFIG)
-    # Every request pywb makes goes through a proxy on the discard port, where nothing
-    # listens, so a fetch from the web fails at once; only its own warcserver, which
-    # wayback asks over HTTP on localhost, is reached directly.
-    closed = "http://127.0.0.1:9"
-    local = "localhost,127.0.0.1"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root), "TMPDIR": str(root),
-        "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "http_proxy": closed, "https_proxy": closed,
-        "NO_PROXY": local, "no_proxy": local,
-        "TLDEXTRACT_CACHE": str(root / "tldextract"), "LC_ALL": "C.UTF-8",
-    }
-    for cmd in (["wb-manager", "init", COLL], ["wb-manager", "add", COLL, *map(str, built.warcs)]):
-        done = subprocess.run([str(pywb_bin / cmd[0]), *cmd[1:]], cwd=root, env=env, capture_output=True,
-                              text=True, timeout=120)
-        assert done.returncode == 0, f"{cmd}: {done.stdout}{done.stderr}"
-    port = _free_port()
-    log = open(root / "wayback.log", "wb")  # noqa: SIM115 - closed below, after the server stops
-    proc = subprocess.Popen([str(pywb_bin / "wayback"), "-b", "127.0.0.1", "-p", str(port), "-d", str(root)],
-                            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"pywb's wayback exited with {proc.returncode}:\n{(root / 'wayback.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/{COLL}/cdx?url=http://import.example/", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"pywb's wayback did not answer within 60 s:\n{(root / 'wayback.log').read_text()}")
-            time.sleep(0.2)
+    with wayback(pywb_bin, tmp_path_factory.mktemp("pywb"), COLL, built.warcs) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -25,10 +25,8 @@ with screenshots of both replays of each page beside it.
 
 from __future__ import annotations
 
-import os
 import socket
 import struct
-import subprocess
 import threading
 import time
 import zlib
@@ -40,9 +38,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 import uvicorn
+from tests.peers.conftest import wayback
 from warcio.archiveiterator import ArchiveIterator
 
 from vazeh.archive import open_archive
@@ -270,56 +268,8 @@ def vazeh_serving(home: Path) -> Iterator[tuple[str, str]]:
         thread.join(10)
 
 
-PYWB_CONFIG = """\
-# Written by tests/peers: replay of the local collection only, nothing from the web.
-collections_root: collections
-enable_memento: true
-framed_replay: false
-"""
-
-
-@contextmanager
-def pywb_serving(pywb_bin: Path, warcs: list[Path], root: Path) -> Iterator[str]:
-    (root / "config.yaml").write_text(PYWB_CONFIG)
-    closed, local = "http://127.0.0.1:9", "localhost,127.0.0.1"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root), "TMPDIR": str(root),
-        "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "http_proxy": closed, "https_proxy": closed,
-        "NO_PROXY": local, "no_proxy": local, "TLDEXTRACT_CACHE": str(root / "tldextract"), "LC_ALL": "C.UTF-8",
-    }
-    for cmd in (["wb-manager", "init", COLL], ["wb-manager", "add", COLL, *map(str, warcs)]):
-        done = subprocess.run([str(pywb_bin / cmd[0]), *cmd[1:]], cwd=root, env=env, capture_output=True,
-                              text=True, timeout=120)
-        assert done.returncode == 0, f"{cmd}: {done.stdout}{done.stderr}"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(root / "wayback.log", "wb")  # noqa: SIM115 - closed below, after the server stops
-    proc = subprocess.Popen([str(pywb_bin / "wayback"), "-b", "127.0.0.1", "-p", str(port), "-d", str(root)],
-                            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"pywb's wayback exited with {proc.returncode}:\n{(root / 'wayback.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/{COLL}/cdx?url=*", timeout=2, trust_env=False).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"pywb's wayback did not answer within 60 s:\n{(root / 'wayback.log').read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+def pywb_serving(pywb_bin: Path, warcs: list[Path], root: Path):  # noqa: ANN201 - a context manager
+    return wayback(pywb_bin, root, COLL, warcs)
 
 
 # ------------------------------------------------------------------ the browser

@@ -5,11 +5,9 @@ WACZ only with `--unpack-wacz`: it reads the WACZ's WARC and pages from the pack
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from tests.peers.test_pywb import PYWB_CONFIG, _free_port
+from tests.peers.conftest import wayback
 
 from vazeh.web import WebConfig, create_app
 
@@ -93,43 +91,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory, pywb_bin: Path) -> tuple[
 
 @pytest.fixture(scope="module")
 def pywb(exported: tuple[Path, Path, list[str]], pywb_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _home, wacz, urls = exported
-    root = tmp_path_factory.mktemp("pywb-wacz")
-    (root / "config.yaml").write_text(PYWB_CONFIG)
-    closed, local = "http://127.0.0.1:9", "localhost,127.0.0.1"  # nothing from the web: see test_pywb
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root), "TMPDIR": str(root),
-           "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "http_proxy": closed, "https_proxy": closed,
-           "NO_PROXY": local, "no_proxy": local, "LC_ALL": "C.UTF-8"}  # fmt: skip
-    for cmd in (["wb-manager", "init", COLL], ["wb-manager", "add", "--unpack-wacz", COLL, str(wacz)]):
-        done = subprocess.run([str(pywb_bin / cmd[0]), *cmd[1:]], cwd=root, env=env, capture_output=True,
-                              text=True, timeout=120)
-        assert done.returncode == 0, f"{cmd}: {done.stdout}{done.stderr}"
-    port = _free_port()
-    log = open(root / "wayback.log", "wb")  # noqa: SIM115 - closed after the server stops
-    proc = subprocess.Popen([str(pywb_bin / "wayback"), "-b", "127.0.0.1", "-p", str(port), "-d", str(root)],
-                            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"pywb's wayback exited with {proc.returncode}:\n{(root / 'wayback.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/{COLL}/cdx?url={urls[0]}", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (root / "wayback.log").read_text()
-            time.sleep(0.2)
+    with wayback(pywb_bin, tmp_path_factory.mktemp("pywb-wacz"), COLL, [exported[1]], unpack_wacz=True) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_every_page_of_the_wacz_replays_in_pywb_as_in_vazeh(exported, pywb):
