@@ -18,24 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from vazeh.capture.revisit import SCHEMA
 from vazeh.persian import to_ascii_digits, to_persian_digits
 from vazeh.web.fmt import TEHRAN, parse_when
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS revisit_verdicts (
-  id INTEGER PRIMARY KEY, surt TEXT NOT NULL, url TEXT NOT NULL,
-  checked_at TEXT NOT NULL,
-  verdict TEXT NOT NULL CHECK (verdict IN ('unchanged','edited','deleted','restored')),
-  capture_id INTEGER, previous_article_id INTEGER, article_id INTEGER, status INTEGER,
-  reason TEXT,
-  change_size INTEGER
-);
-CREATE INDEX IF NOT EXISTS revisit_verdicts_by_story ON revisit_verdicts(surt, checked_at);
-CREATE INDEX IF NOT EXISTS revisit_verdicts_by_time ON revisit_verdicts(checked_at);
-"""
 
 def ensure(db: sqlite3.Connection) -> None:
-    """The scheduler's table, made with its own statement (same shape) if it is not there yet.
+    """The scheduler's tables (vazeh.capture.revisit owns them), made if no revisit ran yet.
 
     Asked of sqlite_master each time rather than remembered per connection: a closed
     connection's id() is reused by the next one, and the lookup is one indexed read."""
