@@ -172,3 +172,21 @@ def test_chunked_records_from_other_crawlers_read_back_dechunked(archive):
     response = archive.read_response(cap)
     assert response.raw_body == b"hello world" and response.body == b"hello world"
     assert archive.read_record(cap).raw_stream.read() == raw  # the record keeps the framing
+
+
+def test_nearest_in_a_tied_second_is_the_url_asked_for(archive):
+    """/x and /x/ share a SURT key; replay timestamps have whole seconds. Captured in the
+    same second, each URL must replay its own capture, not the one captured first."""
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 11, 1, 8, 0, 0, 250_000, tzinfo=UTC)
+    slash = archive.write_exchange(url="https://example.ir/section/", status=200, body=b"with slash",
+                                   response_headers=[("Content-Type", "text/html")], captured_at=at)
+    bare = archive.write_exchange(url="https://example.ir/section", status=200, body=b"without",
+                                  response_headers=[("Content-Type", "text/html")],
+                                  captured_at=at.replace(microsecond=750_000))
+    second = at.replace(microsecond=0)
+    assert archive.nearest("https://example.ir/section", second).id == bare.id
+    assert archive.nearest("https://example.ir/section/", second).id == slash.id
+    # Across seconds, time still decides.
+    assert archive.nearest("https://example.ir/section", at.replace(second=5)).id == bare.id

@@ -35,7 +35,7 @@ class Tally:
 
 
 TALLY_KEY = pytest.StashKey[Tally]()
-KINDS = ("equal", "differ", "pywb bug", "vazeh bug (xfail)", "accepted")
+KINDS = ("equal", "differ", "pywb bug", "accepted")
 
 
 @pytest.fixture(scope="session")

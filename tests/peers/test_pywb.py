@@ -260,19 +260,10 @@ PYWB_BUGS = {
     "slash": "pywb serves the capture of /section for /section/: both have one urlkey and one second, and "
              "pywb takes the first in its CDXJ order (by url) rather than the one asked for",
 }
-# vazeh's own bugs this peer found, each fixed since (strict xfails while open, so the
-# day one is fixed the test says so): the raw IRI written as WARC-Target-URI (now the
-# URL as it went out), and Archive.nearest taking the first capture of a same-second
-# urlkey rather than the URL asked for.
-VAZEH_REPLAY_BUGS: dict[str, str] = {}
-VAZEH_CDX_BUGS: dict[str, str] = {}
-
+# Two vazeh bugs this peer found are fixed: the raw IRI written as WARC-Target-URI (now
+# the URL as it went out), and Archive.nearest taking the first capture of a same-second
+# urlkey rather than the URL asked for (tests/archive/test_store.py holds that tie too).
 REPLAY_CASES = [*SERVED, "imported"]
-
-
-def _cases(bugs: dict[str, str]) -> list:
-    return [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=bugs[c])) if c in bugs else c
-            for c in REPLAY_CASES]
 
 
 def served_payload(case: str) -> bytes:
@@ -327,7 +318,7 @@ def compare_replay(tally, vazeh: TestClient, peer: httpx.Client, url: str, ts: s
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("case", _cases(VAZEH_REPLAY_BUGS))
+@pytest.mark.parametrize("case", REPLAY_CASES)
 def test_id_replay_is_the_same_bytes_as_pywbs(pywb_bin, built, vazeh, peer, tally, case):
     caps = _captures_of(built, case)
     assert caps, f"no capture of {case} in the WARC files"
@@ -336,11 +327,9 @@ def test_id_replay_is_the_same_bytes_as_pywbs(pywb_bin, built, vazeh, peer, tall
     problems = []
     for url, ts in caps:
         found = compare_replay(tally, vazeh, peer, url, ts, case)
-        kind = "equal" if not found else "vazeh bug (xfail)" if case in VAZEH_REPLAY_BUGS else "differ"
-        tally.counts[("id_ replays", kind)] += 1
+        tally.counts[("id_ replays", "differ" if found else "equal")] += 1
         problems += [f"{ts} {url}: {p}" for p in found]
-    if case not in VAZEH_REPLAY_BUGS:
-        tally.notes.extend(f"id_ differs: {p}" for p in problems)
+    tally.notes.extend(f"id_ differs: {p}" for p in problems)
     assert not problems, "\n".join(problems)
 
 
@@ -386,19 +375,18 @@ def compare_cdx(tally, vazeh: TestClient, peer: httpx.Client, url: str) -> tuple
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("case", _cases(VAZEH_CDX_BUGS))
+@pytest.mark.parametrize("case", REPLAY_CASES)
 def test_capture_lists_are_pywbs(pywb_bin, built, vazeh, peer, tally, case):
     urls = sorted({u for u, _ in _captures_of(built, case)})
     assert urls
     problems = []
     for url in urls:
         rows, found = compare_cdx(tally, vazeh, peer, url)
-        kind = "equal" if not found else "vazeh bug (xfail)" if case in VAZEH_CDX_BUGS else "differ"
+        kind = "differ" if found else "equal"
         tally.counts[("CDX rows", kind)] += rows
         tally.counts[("CDX queries (URLs)", kind)] += 1
         problems += [f"{url}: {p}" for p in found]
-    if case not in VAZEH_CDX_BUGS:
-        tally.notes.extend(f"cdx differs: {p}" for p in problems)
+    tally.notes.extend(f"cdx differs: {p}" for p in problems)
     assert not problems, "\n".join(problems)
 
 
