@@ -128,6 +128,11 @@ def group_id(group: str) -> int:
 class Engine(Protocol):
     def doc_freq(self, field: str, term: str) -> int: ...
 
+    def doc_freqs(self, field: str, terms: list[str]) -> list[int]:
+        """doc_freq of many terms of one field at once: the planner asks for a whole
+        query's candidate terms in one call (one round trip to a server engine)."""
+        ...
+
     def add(self, doc: IndexDoc) -> None: ...
 
     def delete(self, key: str) -> None: ...
@@ -163,7 +168,8 @@ class Engine(Protocol):
     def load(self, ref: EngineRef) -> EngineHit: ...
 
     def group_sizes(self, ids: list[int]) -> dict[int, int]:
-        """Documents per group id (`group_id(group)`), for a page of hits at once."""
+        """Documents per group id (`group_id(group)`), for a page of hits at once; may
+        count from above (deleted documents not yet merged away), never from below."""
         ...
 
     def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:

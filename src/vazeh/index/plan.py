@@ -273,10 +273,16 @@ def _capped(text: str, toks: list[str]) -> list[str]:
     return toks
 
 
+DocFreqs = Callable[[str, list[str]], list[int]]
+
+
 class Planner:
-    def __init__(self, doc_freq: DocFreq):
+    def __init__(self, doc_freq: DocFreq, doc_freqs: DocFreqs | None = None):
         self._df_cache: dict[tuple[str, str], int] = {}
         self._doc_freq = doc_freq
+        # An engine's batch lookup: a word's candidate terms (every split of it) are
+        # asked for in one call instead of one call each.
+        self._doc_freqs = doc_freqs
         self.highlights = Highlights()
 
     def df(self, fld: str, term: str) -> int:
@@ -284,6 +290,26 @@ class Planner:
         if k not in self._df_cache:
             self._df_cache[k] = self._doc_freq(fld, term)
         return self._df_cache[k]
+
+    def _prefetch(self, fld: str, terms: list[str]) -> None:
+        if self._doc_freqs is None:
+            return
+        cache = self._df_cache
+        missing = list(dict.fromkeys(t for t in terms if (fld, t) not in cache))
+        if missing:
+            for t, n in zip(missing, self._doc_freqs(fld, missing), strict=True):
+                cache[(fld, t)] = n
+
+    def _prefetch_word(self, fld: str, toks: list[str], more: list[str] | None = None) -> None:
+        """Every term _word and _phrase_variants may look up for these tokens."""
+        terms = [*toks, *(more or ())]
+        for w in (*toks, "".join(toks)):
+            terms += [p for k in range(1, len(w)) for p in (w[:k], w[k:])]
+        terms += [a + b for a, b in zip(toks, toks[1:], strict=False)]
+        terms.append("".join(toks))
+        self._prefetch(fld, terms)
+        if fld == "all" and len(toks) == 1:
+            self._prefetch("title", toks)
 
     # --- entry -------------------------------------------------------------
     def plan(self, node) -> Match:
@@ -372,6 +398,7 @@ class Planner:
         return out
 
     def _word(self, fld: str, toks: list[str], neighbours: list[str], *, negated: bool) -> Match:
+        self._prefetch_word(fld, toks, neighbours)
         alts: list[Match] = []
         joined = "".join(toks)
         if len(toks) == 1:
@@ -422,6 +449,7 @@ class Planner:
     def _phrase(self, fld: str, toks: list[str], *, negated: bool) -> Match:
         if len(toks) == 1:
             return self._word(fld, toks, [], negated=negated)
+        self._prefetch_word(fld, toks)
         variants = [tuple(toks)]
         for v in itertools.islice(self._phrase_variants(fld, toks), MAX_PHRASE_VARIANTS):
             if v not in variants:

@@ -588,7 +588,7 @@ class SearchIndex:
             return results
 
     def _search(self, query: str, sort: str, page: int, per_page: int, facets: bool) -> SearchResults:
-        planner = Planner(self.engine.doc_freq)
+        planner = Planner(self.engine.doc_freq, getattr(self.engine, "doc_freqs", None))
         match = planner.plan(parse(query))
 
         # Near-duplicates collapse to one result per group. Collapsing a longer prefix

@@ -129,11 +129,12 @@ def _fold_same_length(text: str) -> str | None:
     return out.tobytes().decode("utf-32-le")
 
 
-def _aligned_marks(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tuple[int, int]]] | None:
+def _aligned_marks(paragraphs: list[str], hl: Highlights):
     """The best paragraph and its marks, found with one fold of the text and
-    substring search (C speed) instead of analyzing word by word. This needs the
-    fold to keep offsets (it swaps characters one for one in nearly all text);
-    when it does not, the caller takes the word-by-word path.
+    substring search (C speed) instead of analyzing word by word; None when no
+    paragraph has a query word. This needs the fold to keep offsets (it swaps
+    characters one for one in nearly all text); when it does not, _UNALIGNED, and
+    the caller takes the word-by-word path.
 
     The first SCAN_CHARS of the article are searched first; the rest only when no
     paragraph there has every query word (a long article's tail is folded and
@@ -145,11 +146,11 @@ def _aligned_marks(paragraphs: list[str], hl: Highlights) -> tuple[int, list[tup
         cut += 1
     first = _marks_in(paragraphs[:cut], hl)
     if first is _UNALIGNED:
-        return None
+        return _UNALIGNED
     if cut < len(paragraphs) and (first is None or first[2] < hl.words):
         rest = _marks_in(paragraphs[cut:], hl)
         if rest is _UNALIGNED:
-            return None
+            return _UNALIGNED
         if rest is not None and (first is None or rest[2] > first[2]):
             return rest[0] + cut, rest[1]
     return None if first is None else (first[0], first[1])
@@ -242,8 +243,13 @@ def make_snippet(paragraphs: list[str], hl: Highlights, size: int = SNIPPET_CHAR
     paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
     if not paragraphs:
         return ""
-    aligned = _aligned_marks(paragraphs, hl) if (hl.terms or hl.pairs) else None
-    if aligned is not None:
+    aligned = _aligned_marks(paragraphs, hl) if (hl.terms or hl.pairs) else _UNALIGNED
+    if aligned is None:
+        # Searched all of the text, whose fold keeps offsets, and found no query word:
+        # the story matched by its title alone. Analyzing it word by word would find
+        # nothing either, only later.
+        text, marks, centre = paragraphs[0], [], 0
+    elif aligned is not _UNALIGNED:
         text = paragraphs[aligned[0]]
         marks = aligned[1]
         centre = marks[0][0]

@@ -99,6 +99,9 @@ class TantivyEngine:
         self._loaded_at = 0.0
         # A search pins one searcher for all its steps (see snapshot), per thread.
         self._pinned = threading.local()
+        # Term document counts of one searcher: the planner asks about every split of
+        # every query word, and the same short parts come back in query after query.
+        self._df: tuple[tantivy.Searcher | None, dict[tuple[str, str], int]] = (None, {})
 
     # --- writing ----------------------------------------------------------
     @property
@@ -215,7 +218,24 @@ class TantivyEngine:
         return self.searcher.num_docs
 
     def doc_freq(self, field: str, term: str) -> int:
-        return self.searcher.doc_freq(*_field_term(field, term))
+        return self.doc_freqs(field, [term])[0]
+
+    def doc_freqs(self, field: str, terms: list[str]) -> list[int]:
+        """Documents holding each term of `field`, in one call (the planner's batch),
+        remembered for as long as the searcher lives."""
+        s = self.searcher
+        owner, known = self._df
+        if owner is not s or len(known) > 200_000:
+            known = {}
+            self._df = (s, known)
+        out = []
+        for term in terms:
+            k = (field, term)
+            n = known.get(k)
+            if n is None:
+                n = known[k] = s.doc_freq(*_field_term(field, term))
+            out.append(n)
+        return out
 
     def compile(self, m: Match) -> tantivy.Query:
         Q = tantivy.Query
@@ -306,19 +326,12 @@ class TantivyEngine:
         }
 
     def group_sizes(self, ids: list[int]) -> dict[int, int]:
-        """How many documents each near-duplicate group id has (capped at 50): one
-        query for a whole page of hits instead of one per hit."""
-        wanted = set(ids)
-        if not wanted:
-            return {}
+        """How many documents each near-duplicate group id has, from the term
+        dictionary (no query): a bound from above, since a replaced or deleted story
+        still counts until its segment is merged. Callers use it to skip groups of one
+        (nearly all of them), and read the members of the others (by_group)."""
         s = self.searcher
-        Q = tantivy.Query
-        q = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, "group_id", i)) for i in wanted])
-        res = s.search(q, 50 * len(wanted), count=False)
-        sizes: dict[int, int] = {}
-        for v in s.fast_field_values("group_id", [addr for _score, addr in res.hits]) if res.hits else []:
-            sizes[int(v)] = sizes.get(int(v), 0) + 1
-        return sizes
+        return {i: s.doc_freq("group_id", i) for i in set(ids)}
 
     def by_group(self, group: str, limit: int = 50) -> list[EngineHit]:
         s = self.searcher
