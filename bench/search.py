@@ -10,6 +10,15 @@ count the three facets and make snippets.
 
     .venv/bin/python bench/search.py --n 50000
     .venv/bin/python bench/search.py --n 1000000 --out bench/out/search-1m.txt
+    flock /tmp/vazeh-bench.lock taskset -c 0 .venv/bin/python bench/search.py --n 200000 --no-fts --lucene
+
+With --lucene, Lucene 9.9 (PersianAnalyzer without stop words, like vazeh, which drops
+no word) runs beside vazeh in the same run, through the peer harness in
+../shared/peers/lucene (its README says what each side does per query): the harness's
+`setup`, its corpus dump (the same articles as this bench builds), its Lucene index
+and search steps; vazeh is timed here on the same queries, warm-up and shuffled order.
+The table gives the CPU time of the querying thread, p50 / p99, per class, for both,
+with the ratio. Without Java or the harness, vazeh alone is timed and the reason said.
 
 Targets: p99 <= 50 ms for every class at 1M articles on one core; indexing
 >= 5,000 articles/s; the baseline beaten on every class.
@@ -282,6 +291,120 @@ def make_queries(corpus: Corpus, n: int, per_class: int, seed: int = 11) -> dict
     return q
 
 
+# --- Lucene beside vazeh ------------------------------------------------------------------
+PEERS = Path(__file__).resolve().parents[2] / "shared" / "peers" / "lucene"
+
+
+def lucene_harness(path: Path):
+    """The peer harness's compare module (it drives LuceneBench), or the reason it cannot run."""
+    if shutil.which("java") is None:
+        return None, "no java on PATH"
+    if not (path / "compare.py").exists():
+        return None, f"no Lucene harness at {path}"
+    # The harness loads this file as a module from the checkout it is told about.
+    os.environ.setdefault("VAZEH_CHECKOUT", str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(path))
+    import compare  # noqa: PLC0415 - only with --lucene, from the peer's folder
+
+    return compare, ""
+
+
+def _time_vazeh_mixed(path: str, mixed_tsv: str, warmup_tsv: str, k: int, warm_first: int) -> dict:
+    """vazeh's side of the Lucene comparison, in a fresh process: the same warm-up (the
+    seed-12 queries, shuffled; then each class's first queries) and the same shuffled
+    order of timed queries as the Lucene side gets; CPU time of this thread per query."""
+    one_core()
+    rows_of = _read_tsv
+    index = SearchIndex(Path(path), result_cache=0)
+    warm = rows_of(Path(warmup_tsv))
+    random.Random(12).shuffle(warm)
+    for _cls, vq, _i in warm:
+        index.search(vq, per_page=k)
+    timed = rows_of(Path(mixed_tsv))
+    first: dict[str, list[str]] = {}
+    for cls, vq, i in sorted(timed, key=lambda r: r[2]):
+        if i < warm_first:
+            first.setdefault(cls, []).append(vq)
+    for qs in first.values():
+        for vq in qs:
+            index.search(vq, per_page=k)
+    rows = []
+    for cls, vq, i in timed:
+        c0, t0 = time.thread_time(), time.perf_counter()
+        r = index.search(vq, per_page=k)
+        t1, c1 = time.perf_counter(), time.thread_time()
+        rows.append({"cls": cls, "i": i, "wall": (t1 - t0) * 1000, "cpu": (c1 - c0) * 1000, "total": r.total,
+                     "facets": {f: dict(v) for f, v in r.facets.items()}})
+    index.close()
+    return {"rows": rows}
+
+
+def _read_tsv(path: Path) -> list[tuple[str, str, int]]:
+    """(class, vazeh query, number within the class) of the harness's query files."""
+    out = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line and not line.startswith("#"):
+            cls, _lq, _flt, vq, i = line.split("\t")
+            out.append((cls, vq, int(i)))
+    return out
+
+
+def run_lucene(args: argparse.Namespace, vz_path: Path, say) -> None:
+    """Lucene (no stop words) and vazeh on the same queries, side by side."""
+    harness, why = lucene_harness(Path(args.lucene_dir))
+    if harness is None:
+        say(f"Lucene: not run ({why}); vazeh alone above")
+        return
+    import dump_corpus  # noqa: PLC0415 - the harness's, on sys.path now
+
+    n, work = args.n, Path(args.workdir)
+    cp = harness.classpath()
+    corpus = work / f"corpus-{n}.jsonl"
+    if not (args.reuse and corpus.exists()):
+        say(f"Lucene: corpus written in {dump_corpus.write_corpus(n, corpus):.0f} s ({corpus})")
+    queries, warmup, mixed = work / f"queries-{n}.tsv", work / f"warmup-{n}.tsv", work / f"queries-{n}-mixed.tsv"
+    dump_corpus.write_queries(n, args.queries, queries)
+    dump_corpus.write_queries(n, args.lucene_warmup, warmup, seed=12)
+    dump_corpus.write_mixed(queries, mixed)
+    lu_path = work / f"lucene-fa-nostop-{n}"
+    if not (args.reuse and (lu_path / "vazeh-peer.properties").exists()):
+        d = harness.lucene_index(cp, corpus, lu_path, "none", args.heap, sys.stdout)
+        say(f"lucene-fa-nostop index: {d['seconds']} s in the JVM, {d['cpu_s']} s CPU "
+            f"(of which reading JSON {d['parse_s']} s)")
+    vz = in_child(_time_vazeh_mixed, str(vz_path), str(mixed), str(warmup), args.k, 3)
+    lu = harness.lucene_search(cp, lu_path, mixed, warmup, args.k, 1, args.heap)
+    for h in lu["header"]:
+        if h.startswith(("# lucene", "# warm-up", "# breakdown")):
+            say("lucene: " + h[2:])
+    order = ["rare term", "frequent term", "two-term AND", "phrase", "filter + date"]  # make_queries' classes
+    classes = sorted({r["cls"] for r in vz["rows"]}, key=lambda c: order.index(c) if c in order else len(order))
+    by = {e: {c: [r for r in rows if r["cls"] == c] for c in classes} for e, rows in
+          (("vazeh", vz["rows"]), ("lucene", lu["rows"]))}
+    say("")
+    say(f"same queries, same warm-up, one shuffled order; {args.k} hits, the total, 3 facets and {args.k} snippets each;")
+    say("CPU time of the querying thread, ms (vazeh / Lucene: under 1 means vazeh used less)")
+    say(f"{'class':<15} {'vazeh p50':>10} {'vazeh p99':>10} {'Lucene p50':>11} {'Lucene p99':>11} "
+        f"{'p50 ratio':>10} {'p99 ratio':>10} {'same total':>11}")
+    agree = 0
+    for c in classes:
+        v, lrows = by["vazeh"][c], by["lucene"][c]
+        vp50, vp99 = percentile([r["cpu"] for r in v], 50), percentile([r["cpu"] for r in v], 99)
+        lp50, lp99 = percentile([r["cpu"] for r in lrows], 50), percentile([r["cpu"] for r in lrows], 99)
+        lt = {r["i"]: r["total"] for r in lrows}
+        same = sum(1 for r in v if lt.get(r["i"]) == r["total"])
+        agree += same
+        say(f"{c:<15} {vp50:10.2f} {vp99:10.2f} {lp50:11.2f} {lp99:11.2f} {vp50 / lp50:10.2f} {vp99 / lp99:10.2f} "
+            f"{same:>6}/{len(v)}")
+    say(f"hit totals equal on {agree} of {len(vz['rows'])} queries")
+    say("wall clock, ms (the JVM's compiler threads share the core; CPU above is the figure to compare)")
+    for c in classes:
+        w = [[r["wall"] for r in by[e][c]] for e in ("vazeh", "lucene")]
+        say(f"{c:<15} {percentile(w[0], 50):10.2f} {percentile(w[0], 99):10.2f} "
+            f"{percentile(w[1], 50):11.2f} {percentile(w[1], 99):11.2f}")
+    say("(same total: queries whose hit count Lucene's equals; vazeh finds more where it also matches a word\n"
+        " split in two or a phrase written as one word, see ../shared/peers/lucene/README.md)")
+
+
 def run(args: argparse.Namespace) -> None:
     outdir = Path(args.workdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -346,6 +469,9 @@ def run(args: argparse.Namespace) -> None:
     say("")
     say("latencies in ms, end to end: parse, plan, search, total count, facets (source, category, month), 20 snippets")
     index.close()
+    if args.lucene:
+        say("")
+        run_lucene(args, vz_path, say)
 
 
 def main() -> None:
@@ -359,6 +485,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2, help="tantivy indexing threads")
     ap.add_argument("--reuse", action="store_true", help="reuse indexes built by an earlier run")
     ap.add_argument("--no-fts", action="store_true", help="skip the FTS5 baseline")
+    ap.add_argument("--lucene", action="store_true", help="also time Lucene 9.9 (no stop words) on the same queries")
+    ap.add_argument("--lucene-dir", default=str(PEERS), help="the Lucene peer harness (default: ../shared/peers/lucene)")
+    ap.add_argument("--lucene-warmup", type=int, default=100, help="warm-up queries per class for both (seed 12)")
+    ap.add_argument("--k", type=int, default=10, help="hits and snippets per query in the Lucene comparison")
+    ap.add_argument("--heap", default="2g", help="JVM heap for Lucene")
     run(ap.parse_args())
 
 
