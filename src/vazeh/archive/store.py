@@ -23,7 +23,6 @@ import hashlib
 import io
 import os
 import re
-import sqlite3
 import threading
 import uuid
 import zlib
@@ -39,6 +38,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import BufferWARCWriter
 
+from vazeh.archive.catalog import CatalogConnection, CatalogError, Row, connect_home
+from vazeh.archive.catalog import Error as CatalogDBError
 from vazeh.archive.migrate import rekey_catalog
 from vazeh.archive.surt import surt
 
@@ -354,11 +355,8 @@ class Archive:
         self.warc_dir.mkdir(exist_ok=True)
         self.rotate_bytes = rotate_bytes
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.home / "catalog.sqlite", check_same_thread=False, isolation_level=None, timeout=60)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=60000")
+        # SQLite in the home (the default) or a shared PostgreSQL: vazeh.config.backends names it.
+        self._db = connect_home(self.home)
         self._db.executescript(_SCHEMA)
         rekey_catalog(self._db)  # keys in an older format are recomputed, once
         self._txn: _Txn | None = None
@@ -368,8 +366,12 @@ class Archive:
 
     # ------------------------------------------------------------------ lifecycle
     @property
-    def db(self) -> sqlite3.Connection:
-        """The catalog connection: later stages keep their tables in the same file."""
+    def db(self) -> CatalogConnection:
+        """The catalog connection: later stages keep their tables in the same catalog."""
+        return self._db
+
+    @property
+    def catalog(self) -> CatalogConnection:
         return self._db
 
     def close(self) -> None:
@@ -508,10 +510,10 @@ class Archive:
         offset = f.tell()
         f.write(rec.data)
         cur = self._db.execute(
-            "INSERT INTO records(record_id, type, warc_file, offset, length) VALUES(?,?,?,?,?)",
+            "INSERT INTO records(record_id, type, warc_file, offset, length) VALUES(?,?,?,?,?) RETURNING id",
             (rec.record_id, rec.type, name, offset, len(rec.data)),
         )
-        return int(cur.lastrowid)  # type: ignore[arg-type]
+        return int(cur.fetchone()[0])
 
     def record_identity(self, record_id: str) -> tuple[str, str | None, datetime | None] | None:
         """What a catalogued record is: its type, and the URL and time of its capture if it is one."""
@@ -536,7 +538,7 @@ class Archive:
     def _builder(self) -> BufferWARCWriter:
         return BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
 
-    def _find_original(self, key: str, digest: str) -> sqlite3.Row | None:
+    def _find_original(self, key: str, digest: str) -> Row | None:
         return self._db.execute(
             "SELECT c.id, c.url, c.captured_at, c.status, c.mime FROM captures c JOIN records r ON r.id = c.record "
             "WHERE c.surt=? AND c.payload_digest=? AND r.type IN ('response','resource') "
@@ -546,7 +548,7 @@ class Archive:
 
     def _original_for(
         self, url: str, digest: str | None, refers_to_uri: str | None, refers_to: str | None
-    ) -> sqlite3.Row | None:
+    ) -> Row | None:
         """The capture holding a revisit's payload, found as pywb finds it: the record
         it names (WARC-Refers-To) if that is here, else the earliest response or resource
         of WARC-Refers-To-Target-URI (or its own URL) with the same payload digest."""
@@ -602,17 +604,16 @@ class Archive:
         # A read must never wait on or fail for this write: a connection of its own
         # that gives up at once if a writer holds the catalog (the next read tries again).
         try:
-            db = sqlite3.connect(self.home / "catalog.sqlite", timeout=0, isolation_level=None)
-        except sqlite3.Error:
+            db = self._db.reopen(wait=False)
+        except (CatalogDBError, CatalogError, OSError):
             return
         try:
-            db.execute("PRAGMA busy_timeout=0")
             db.execute(
                 "UPDATE captures SET revisit_of=?, status=COALESCE(status, (SELECT status FROM captures WHERE id=?)) "
                 "WHERE id=?",
                 (original_id, original_id, capture_id),
             )
-        except sqlite3.Error:
+        except CatalogDBError:
             pass
         finally:
             db.close()
@@ -700,7 +701,7 @@ class Archive:
             rec_rowid = self._append(resp)
             cur = self._db.execute(
                 "INSERT INTO captures(record, request_record, url, surt, captured_at, status, mime, payload_digest, "
-                "charset, payload_length, revisit_of, imported, origin) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "charset, payload_length, revisit_of, imported, origin) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (
                     rec_rowid,
                     req_rowid,
@@ -717,7 +718,7 @@ class Archive:
                     origin,
                 ),
             )
-            capture_id = int(cur.lastrowid)  # type: ignore[arg-type]
+            capture_id = int(cur.fetchone()[0])
             if original is None:
                 self._link_revisits(capture_id, key, digest)
             return self.get(capture_id)
@@ -778,12 +779,12 @@ class Archive:
                 charset = charset_for(payload, _content_type(record))
             cur = self._db.execute(
                 "INSERT INTO captures(record, url, surt, captured_at, status, mime, payload_digest, charset, "
-                "payload_length, revisit_of, imported, origin) VALUES(?,?,?,?,?,?,?,?,?,?,1,?)",
+                "payload_length, revisit_of, imported, origin) VALUES(?,?,?,?,?,?,?,?,?,?,1,?) RETURNING id",
                 (rowid, url, surt(url), iso_utc(captured_at), status, mime, digest, charset,
                  len(payload) if payload is not None else None,
                  original["id"] if original is not None else None, origin),
             )
-            capture_id = int(cur.lastrowid)  # type: ignore[arg-type]
+            capture_id = int(cur.fetchone()[0])
             if rec.type != "revisit" and digest:
                 self._link_revisits(capture_id, surt(url), digest)
             return self.get(capture_id)
@@ -1010,7 +1011,7 @@ _CAPTURE_SELECT = (
 )
 
 
-def _capture(row: sqlite3.Row) -> Capture:
+def _capture(row: Row) -> Capture:
     return Capture(
         id=row["id"],
         url=row["url"],

@@ -30,7 +30,6 @@ import asyncio
 import heapq
 import logging
 import re
-import sqlite3
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from vazeh.archive import decode_html, iso_utc, surt
+from vazeh.archive import catalog, decode_html, iso_utc, surt
 
 if TYPE_CHECKING:
     from vazeh.archive import Archive, Capture
@@ -378,7 +377,7 @@ def resources_of(archive: Archive, page: int) -> list[tuple[Capture, str]]:
         rows = archive.db.execute(
             "SELECT resource, kind FROM page_resources WHERE page=? ORDER BY resource", (page,)
         ).fetchall()
-    except sqlite3.OperationalError:  # no table yet: nothing was ever linked
+    except catalog.OperationalError:  # no table yet: nothing was ever linked
         return []
     return [(archive.get(r[0]), r[1]) for r in rows]
 
@@ -388,7 +387,7 @@ def pages_using(archive: Archive, resource: int) -> list[int]:
     try:
         rows = archive.db.execute("SELECT page FROM page_resources WHERE resource=? ORDER BY page", (resource,))
         return [r[0] for r in rows.fetchall()]
-    except sqlite3.OperationalError:
+    except catalog.OperationalError:
         return []
 
 
@@ -563,7 +562,7 @@ class PageResources:
                 "SELECT id, status FROM captures WHERE surt=? AND captured_at>=? ORDER BY captured_at DESC LIMIT 1",
                 (surt(resource.url), iso_utc(since)),
             ).fetchone()
-        except (sqlite3.Error, ValueError):
+        except (catalog.Error, ValueError):
             return None
         # A redirect is fetched again: where it pointed is not kept in the catalog.
         if row is None or row[1] is None or 300 <= row[1] < 400:

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from vazeh.archive import Archive, Capture
+from vazeh.archive import Archive, Capture, catalog
+from vazeh.archive.catalog import CatalogConnection
 from vazeh.capture.fetcher import CaptureOutcome, FetchConfig, Fetcher, OnCapture
 from vazeh.capture.sources import DEFAULT_REVISIT, Source, is_section, parse_steps, source_of
 from vazeh.extract.compare import compare_articles, shared_words
@@ -88,7 +88,7 @@ def parse_iso(text: str) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def schedule_story(db: sqlite3.Connection, capture: Capture, steps: list[timedelta] | None = None) -> None:
+def schedule_story(db: CatalogConnection, capture: Capture, steps: list[timedelta] | None = None) -> None:
     """Put a newly stored story on the schedule (nothing when it is there already).
 
     Called by the pipeline for every stored article; imported captures are old
@@ -101,14 +101,17 @@ def schedule_story(db: sqlite3.Connection, capture: Capture, steps: list[timedel
     row = (capture.surt, capture.url, iso(first), iso(due))
     sql = "INSERT OR IGNORE INTO revisit_schedule(surt, url, first_captured, due_at) VALUES(?,?,?,?)"
     try:
+        if db.dialect != "sqlite":
+            # A failed statement spoils PostgreSQL's whole transaction: make the table first.
+            db.executescript(SCHEMA)
         try:
             db.execute(sql, row)
-        except sqlite3.OperationalError as e:
+        except catalog.OperationalError as e:
             if "no such table" not in str(e):
                 raise
             db.executescript(SCHEMA)
             db.execute(sql, row)
-    except sqlite3.Error as e:  # the article is stored; a missed schedule entry must not undo that
+    except catalog.Error as e:  # the article is stored; a missed schedule entry must not undo that
         log.warning("could not schedule revisits of %s: %s", capture.url, e)
 
 
@@ -167,8 +170,7 @@ class RevisitStore:
 
     def __init__(self, archive: Archive):
         self.archive = archive
-        self.db = sqlite3.connect(archive.home / "catalog.sqlite", timeout=60, isolation_level=None)
-        self.db.execute("PRAGMA busy_timeout=60000")
+        self.db = archive.db.reopen()
         self.db.executescript(SCHEMA)
         self.articles = ArticleStore(self.db)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,9 +52,8 @@ class FeedState:
     """ETag and Last-Modified of each polled feed, in the catalog (own connection)."""
 
     def __init__(self, archive: Archive):
-        self._db = sqlite3.connect(archive.home / "catalog.sqlite", timeout=60, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout=60000")
-        self._db.execute(_SCHEMA)
+        self._db = archive.db.reopen()
+        self._db.executescript(_SCHEMA)
 
     def validators(self, url: str) -> dict[str, str]:
         row = self._db.execute("SELECT etag, last_modified FROM feed_state WHERE url=?", (url,)).fetchone()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vazeh.cli.common import HomeOption, console, err_console, fail, resolve_home
+from vazeh.cli.common import HomeOption, archive_exists, console, err_console, fail, resolve_home
 
 FORMAT_HELP = "jsonl, csv or parquet (articles with provenance); wacz or warc (their captures); cdxj (the whole archive)."
 
@@ -54,7 +54,7 @@ def export(
     if not out.parent.exists():
         raise fail(f"cannot write {out}: the folder {out.parent} does not exist", code=2)
     path = resolve_home(home)
-    if not (path / "catalog.sqlite").exists():
+    if not archive_exists(path):
         raise fail(f"no archive at {path}: capture or import pages first, or pass --home")
     try:
         archive = open_archive(path, create=False)
@@ -77,7 +77,7 @@ def export(
             summary = _with_progress("exporting", total, lambda p: _write(fmt, archive, batches, out, p))
     except (QueryError, SelectionError) as e:
         raise fail(f"bad selection: {e}", code=2) from None
-    except RuntimeError as e:
+    except (RuntimeError, ArchiveError) as e:  # ArchiveError: a record that cannot be read back
         raise fail(str(e)) from None
     finally:
         if index is not None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from vazeh.cli.common import HomeOption, console, fail, resolve_home
+from vazeh.cli.common import HomeOption, archive_exists, console, fail, resolve_home
 
 READY_POLL_SECONDS = 0.2
 
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         """Run the reading room on http://HOST:PORT/ (pages, feeds, the API) and the replay
         origin on a second port, where archived pages are replayed with their scripts."""
         path = resolve_home(home)
-        if not (path / "catalog.sqlite").exists():
+        if not archive_exists(path):
             raise fail(f"no archive at {path}: capture something first (vazeh capture URL) or pass --home")
         # Said before the web stack is imported and the archive is read, so the terminal
         # never sits silent while the room warms up.

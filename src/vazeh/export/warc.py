@@ -12,7 +12,6 @@ styled.
 from __future__ import annotations
 
 import io
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import BinaryIO
 
 from warcio.warcwriter import BufferWARCWriter
 
-from vazeh.archive import Archive, Capture
+from vazeh.archive import Archive, Capture, catalog
 from vazeh.export.cdxj import capture_line, cdxj_line
 from vazeh.export.selection import Row
 
@@ -135,7 +134,7 @@ def _resources_of(archive: Archive, page: int) -> list[tuple[Capture, tuple[str,
             "WHERE p.page = ? ORDER BY p.resource",
             (page,),
         ).fetchall()
-    except sqlite3.OperationalError:  # no table: nothing was ever linked
+    except catalog.OperationalError:  # no table: nothing was ever linked
         return []
     return [(archive.get(r[0]), (r[1], r[2], r[3]) if r[1] is not None else None) for r in rows]
 

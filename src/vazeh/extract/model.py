@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from vazeh.archive.catalog import CatalogConnection, as_catalog, next_seq, take_feed_turn
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,12 @@ CREATE INDEX IF NOT EXISTS articles_by_surt ON articles(surt, captured_at);
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles(is_article, published);
 CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source, published);
 """
+# PostgreSQL numbers articles from a sequence (see vazeh.archive.catalog.take_feed_turn);
+# a new catalog there starts with seq unique, as _make_seq_unique leaves an old SQLite one.
+_PG_SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS articles_seq;
+CREATE UNIQUE INDEX IF NOT EXISTS articles_seq_unique ON articles(seq);
+"""
 
 
 @dataclass
@@ -108,10 +115,19 @@ class ArticleStore:
     catch up with everything that changed after the last `seq` it saw.
     """
 
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, db: CatalogConnection):
+        self.db = db = as_catalog(db)
         db.executescript(_SCHEMA)
-        if db.execute("SELECT 1 FROM sqlite_master WHERE name='articles_seq_unique'").fetchone() is None:
+        if db.dialect == "postgresql":
+            if not db.has_table("articles_seq"):
+                db.executescript(_PG_SCHEMA)
+                # Rows copied in (vazeh migrate) before the sequence existed: go on after them.
+                # Only ever forward: another process may be numbering already.
+                db.execute(
+                    "SELECT setval('articles_seq', m) FROM (SELECT MAX(seq) AS m FROM articles) x "
+                    "WHERE m > (SELECT last_value FROM articles_seq)"
+                )
+        elif not db.has_index("articles_seq_unique"):
             _make_seq_unique(db)
 
     def put(
@@ -132,11 +148,25 @@ class ArticleStore:
         seen every row numbered below N, which is what lets the index keep a watermark.
         (Taking MAX(seq)+1 in a statement of its own let two processes get the same
         number, or commit 11 before 10, and the index skipped one for good.)
+        PostgreSQL takes the number from a sequence while holding the feed's turn to
+        the commit (`take_feed_turn`), which gives the same guarantee.
         """
+        if self.db.dialect != "postgresql":
+            return self._put(capture_id, article, extractor_version, surt, captured_at, fingerprint)
+        if self.db.in_transaction:  # the caller's transaction: the turn is held to its commit
+            take_feed_turn(self.db)
+            return self._put(capture_id, article, extractor_version, surt, captured_at, fingerprint)
+        with self.db.immediate_feed():
+            return self._put(capture_id, article, extractor_version, surt, captured_at, fingerprint)
+
+    def _put(
+        self, capture_id: int, article: Article, extractor_version: str, surt: str | None,
+        captured_at: str | None, fingerprint: bytes | None,
+    ) -> int:
         cur = self.db.execute(
             "INSERT INTO articles(capture_id, seq, extractor_version, is_article, url, surt, source, site, news_id, "
             "title, published, captured_at, fingerprint, data) "
-            "VALUES(?,(SELECT COALESCE(MAX(seq), 0) + 1 FROM articles),?,?,?,?,?,?,?,?,?,?,?,?) "
+            f"VALUES(?,{next_seq(self.db)},?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(capture_id) DO UPDATE SET seq=excluded.seq, extractor_version=excluded.extractor_version, "
             "is_article=excluded.is_article, url=excluded.url, surt=excluded.surt, source=excluded.source, "
             "site=excluded.site, news_id=excluded.news_id, title=excluded.title, published=excluded.published, "
@@ -160,7 +190,7 @@ class ArticleStore:
         )
         return int(cur.fetchone()[0])
 
-    def _row(self, row: sqlite3.Row | tuple) -> StoredArticle:
+    def _row(self, row: tuple) -> StoredArticle:
         (id_, capture_id, seq, version, is_article, surt, captured_at, fingerprint, data) = tuple(row)
         art = Article.from_dict(json.loads(data))
         art.is_article = bool(is_article)
@@ -220,13 +250,13 @@ class ArticleStore:
         return self.db.execute(q).fetchone()[0]
 
 
-def _make_seq_unique(db: sqlite3.Connection) -> None:
+def _make_seq_unique(db: CatalogConnection) -> None:
     """Renumber rows that share a `seq` (left by earlier vazeh, whose writers in two processes
     could collide), then make `seq` unique. The renumbered rows get numbers above every
     watermark, so the index picks up the stories it skipped when the numbers collided."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        if db.execute("SELECT 1 FROM sqlite_master WHERE name='articles_seq_unique'").fetchone() is None:
+        if not db.has_index("articles_seq_unique"):
             dupes = db.execute(
                 "SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM articles b WHERE b.seq = a.seq AND b.id < a.id) "
                 "ORDER BY a.id"

@@ -47,7 +47,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -63,6 +62,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from warcio.timeutils import timestamp_to_sec
 
 from vazeh.archive import surt
+from vazeh.archive.catalog import CatalogConnection
 
 FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset", "filename")
 ORIG_FIELDS = ("orig.length", "orig.offset", "orig.filename")
@@ -319,7 +319,7 @@ def _pad(ts: str, pad: str) -> str:
     return ts + pad[len(ts):]
 
 
-def _select(db: sqlite3.Connection, q: CdxQuery, *, clamp: bool, desc: bool) -> Iterator[Line]:
+def _select(db: CatalogConnection, q: CdxQuery, *, clamp: bool, desc: bool) -> Iterator[Line]:
     low, high = _key_range(q)
     sql = (
         "SELECT c.surt, c.captured_at, c.url, c.mime, c.status, c.payload_digest, r.length, r.offset, r.warc_file, "
@@ -341,7 +341,7 @@ def _select(db: sqlite3.Connection, q: CdxQuery, *, clamp: bool, desc: bool) -> 
         yield _line(row)
 
 
-def rows(db: sqlite3.Connection, q: CdxQuery) -> Iterator[Line]:
+def rows(db: CatalogConnection, q: CdxQuery) -> Iterator[Line]:
     """The lines of a query; when there are none, those of pywb's general fuzzy
     query (marked is_fuzzy), unless allowFuzzy is off."""
     found = False
@@ -408,7 +408,7 @@ def _normalized(key: str) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def _run(db: sqlite3.Connection, q: CdxQuery) -> Iterator[Line]:
+def _run(db: CatalogConnection, q: CdxQuery) -> Iterator[Line]:
     """The lines of a query, through pywb's steps in its order: resolveRevisits,
     filters, from/to, collapseTime, then closest, reverse or limit."""
     if q.show_num_pages:
@@ -489,7 +489,7 @@ def _resolve_revisits(results: Iterable[Line]) -> Iterator[Line]:
         yield r
 
 
-def _line(row: sqlite3.Row | tuple) -> Line:
+def _line(row: tuple) -> Line:
     key, captured_at, url, mime, status, digest, length, offset, filename, rtype = tuple(row)
     ts = captured_at[:19].replace("-", "").replace(":", "").replace("T", "")
     if not url.isascii():

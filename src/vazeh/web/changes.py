@@ -12,24 +12,23 @@ import base64
 import binascii
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from vazeh.archive.catalog import CatalogConnection
 from vazeh.capture.revisit import SCHEMA
 from vazeh.persian import to_ascii_digits, to_persian_digits
 from vazeh.web.fmt import TEHRAN, parse_when
 
 
-def ensure(db: sqlite3.Connection) -> None:
+def ensure(db: CatalogConnection) -> None:
     """The scheduler's tables (vazeh.capture.revisit owns them), made if no revisit ran yet.
 
     Asked of sqlite_master each time rather than remembered per connection: a closed
     connection's id() is reused by the next one, and the lookup is one indexed read."""
-    found = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='revisit_verdicts'").fetchone()
-    if found is None:
+    if not db.has_table("revisit_verdicts"):
         db.executescript(SCHEMA)
 
 
@@ -185,7 +184,7 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     return at, vid
 
 
-def changes(db: sqlite3.Connection, *, source: str | None = None, from_day: date | None = None,
+def changes(db: CatalogConnection, *, source: str | None = None, from_day: date | None = None,
             to_day: date | None = None, limit: int = 50, cursor: str | None = None,
             ) -> tuple[list[Change], str | None]:
     """Edited and deleted stories, newest check first, and the cursor of the next page.
@@ -231,7 +230,7 @@ class StoryChanges:
         return jalali_seconds(self.deleted_at)
 
 
-def story_changes(db: sqlite3.Connection, surt: str | None) -> StoryChanges:
+def story_changes(db: CatalogConnection, surt: str | None) -> StoryChanges:
     """How often a story was edited, whether it is gone from its site now, and each version's size."""
     if not surt:
         return StoryChanges(0, None, {})
@@ -253,5 +252,5 @@ def story_changes(db: sqlite3.Connection, surt: str | None) -> StoryChanges:
     return StoryChanges(edits, deleted_at, sizes)
 
 
-def latest_deletion(db: sqlite3.Connection, surt: str) -> str | None:
+def latest_deletion(db: CatalogConnection, surt: str) -> str | None:
     return story_changes(db, surt).deleted_at

@@ -10,12 +10,12 @@ five times appears once.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from vazeh.archive.catalog import CatalogConnection
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
 from vazeh.web.fmt import TEHRAN, jalali, parse_when, tehran_day
 
@@ -91,7 +91,7 @@ def article_row(s: StoredArticle, *, body: bool = False) -> dict[str, Any]:
 class Listing:
     """The derived lists over one catalog connection (one per thread)."""
 
-    def __init__(self, db: sqlite3.Connection, store: ArticleStore, cache: dict | None = None):
+    def __init__(self, db: CatalogConnection, store: ArticleStore, cache: dict | None = None):
         self.db = db
         self.store = store
         db.executescript(_SCHEMA)
@@ -143,7 +143,8 @@ class Listing:
                 )
                 for depth in range(1, len(trail) + 1):
                     db.execute(
-                        "INSERT OR REPLACE INTO web_categories(article_id, prefix, depth, sort_key) VALUES(?,?,?,?)",
+                        "INSERT INTO web_categories(article_id, prefix, depth, sort_key) VALUES(?,?,?,?) "
+                        "ON CONFLICT(prefix, article_id) DO UPDATE SET depth=excluded.depth, sort_key=excluded.sort_key",
                         (s.id, trail_text(trail[:depth]), depth, key),
                     )
             for key in surts:

@@ -21,12 +21,14 @@ import atexit
 import hashlib
 import logging
 import secrets
-import sqlite3
 import threading
 import time
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
+
+from vazeh.archive import catalog
+from vazeh.archive.catalog import CatalogConnection, as_catalog
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
@@ -63,8 +65,8 @@ def is_bot(user_agent: str | None) -> bool:
 class ViewCounter:
     """Durable per-story view counts in the catalog (one instance per connection)."""
 
-    def __init__(self, db: sqlite3.Connection, *, window_seconds: int = 30 * 60):
-        self.db = db
+    def __init__(self, db: CatalogConnection, *, window_seconds: int = 30 * 60):
+        self.db = db = as_catalog(db)
         self.window = window_seconds
         db.executescript(_SCHEMA)
         _follow_key_moves(db)
@@ -109,7 +111,7 @@ class ViewCounter:
         self.pending.flush()
 
 
-def _follow_key_moves(db: sqlite3.Connection) -> None:
+def _follow_key_moves(db: CatalogConnection) -> None:
     """Move counts kept under old story keys to the keys the catalog now uses, once
     per key format (vazeh.archive.migrate rekeys the catalog; the counts are ours)."""
     from vazeh.archive.migrate import key_moves
@@ -129,11 +131,15 @@ def _follow_key_moves(db: sqlite3.Connection) -> None:
                     continue
                 db.execute(
                     "INSERT INTO web_views(story, count) SELECT ?, count FROM web_views WHERE story=? "
-                    "ON CONFLICT(story) DO UPDATE SET count=count+excluded.count",
+                    "ON CONFLICT(story) DO UPDATE SET count=web_views.count+excluded.count",
                     (new, old),
                 )
                 db.execute("DELETE FROM web_views WHERE story=?", (old,))
-                db.execute("UPDATE OR IGNORE web_view_clients SET story=? WHERE story=?", (new, old))
+                db.execute(
+                    "UPDATE web_view_clients SET story=? WHERE story=? AND NOT EXISTS (SELECT 1 FROM "
+                    "web_view_clients w WHERE w.story=? AND w.client=web_view_clients.client)",
+                    (new, old, new),
+                )
                 db.execute("DELETE FROM web_view_clients WHERE story=?", (old,))
             db.execute(
                 "INSERT INTO web_meta(key, value) VALUES('views_key_format', ?) "
@@ -195,17 +201,18 @@ class _Pending:
                 if not self.counts:
                     return
                 clients, counts = dict(self.clients), Counter(self.counts)
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            db = catalog.connect(self.path)
             try:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
                     "INSERT INTO web_view_clients(story, client, seen_at) VALUES(?,?,?) "
-                    "ON CONFLICT(story, client) DO UPDATE SET seen_at=max(seen_at, excluded.seen_at)",
+                    "ON CONFLICT(story, client) DO UPDATE SET seen_at=CASE WHEN excluded.seen_at > "
+                    "web_view_clients.seen_at THEN excluded.seen_at ELSE web_view_clients.seen_at END",
                     [(story, client, at) for (story, client), at in clients.items()],
                 )
                 db.executemany(
                     "INSERT INTO web_views(story, count) VALUES(?, ?) "
-                    "ON CONFLICT(story) DO UPDATE SET count=count+excluded.count",
+                    "ON CONFLICT(story) DO UPDATE SET count=web_views.count+excluded.count",
                     list(counts.items()),
                 )
                 if secrets.randbelow(50) == 0:
@@ -231,8 +238,8 @@ _PENDING: dict[str, _Pending] = {}
 _PENDING_LOCK = threading.Lock()
 
 
-def _pending_for(db: sqlite3.Connection) -> _Pending:
-    path = db.execute("PRAGMA database_list").fetchone()[2]
+def _pending_for(db: CatalogConnection) -> _Pending:
+    path = db.url  # one buffer per catalog, whichever connection counted
     with _PENDING_LOCK:
         found = _PENDING.get(path)
         if found is None:
