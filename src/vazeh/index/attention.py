@@ -37,6 +37,13 @@ SATURDAY = 5  # date.weekday()
 MAX_BUCKETS = 60_000
 
 
+@functools.lru_cache(maxsize=8192)
+def _jalali_day(d: date) -> str:
+    # A chart labels and links every bar by its Jalali day: the same days, page after page.
+    j = JalaliDate.to_jalali(d)
+    return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+
+
 @dataclass(frozen=True)
 class Period:
     """Tehran local days [start, end)."""
@@ -49,8 +56,7 @@ class Period:
         return self.end - timedelta(days=1)
 
     def jalali(self, d: date | None = None) -> str:
-        j = JalaliDate.to_jalali(d or self.start)
-        return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+        return _jalali_day(d or self.start)
 
     def date_filter(self) -> str:
         """The `date:` filter of the search language that selects this period."""

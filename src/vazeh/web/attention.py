@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -45,16 +45,28 @@ def _share_text(share: float | None) -> str:
     return "" if share is None else to_persian_digits(f"{share * 100:.1f}").replace(".", "٫") + "٪"
 
 
-def results_href(query: str, p: Period) -> str:
-    return "/search?" + urlencode({"q": f"{query} {p.date_filter()}".strip()})
+def results_href(query: str, p: Period, *, quoted: str | None = None) -> str:
+    """The search for `query` in period `p`; `quoted` is _quoted_query(query) when the
+    caller links many periods of one query (percent-encoding works character by
+    character, so the query's part is encoded once)."""
+    if quoted is None:
+        quoted = _quoted_query(query)
+    return "/search?q=" + quoted + quote_plus(p.date_filter())
+
+
+def _quoted_query(query: str) -> str:
+    # f"{query} {filter}".strip(), encoded: the filter has no spaces at its ends.
+    head = query.lstrip()
+    return quote_plus(head + " ") if head.strip() else ""
 
 
 def bars_of(a: Attention, counts: list[int], totals: list[int], query: str, *, share: bool) -> list[Bar]:
     out = []
+    quoted = _quoted_query(query)
     for p, c, t in zip(a.periods, counts, totals, strict=False):
         s = c / t if t else None
         text = f"{fa_number(c)} خبر" + (f" ({_share_text(s)} از {fa_number(t)})" if t else "")
-        out.append(Bar(period_label(p, a.by), (s or 0.0) if share else c, text, results_href(query, p)))
+        out.append(Bar(period_label(p, a.by), (s or 0.0) if share else c, text, results_href(query, p, quoted=quoted)))
     return out
 
 
