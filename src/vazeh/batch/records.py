@@ -140,6 +140,8 @@ def _articles(f: BinaryIO, task: FileTask, result: FileResult) -> Iterator[tuple
     from vazeh.pipeline import is_extractable
 
     it = ArchiveIterator(f)
+    # Told the format, warcio rejects junk instead of reading it as ARC lines (as the importer does).
+    it.known_format = "warc"
     caps = task.caps
     position = -1
     while True:
@@ -147,6 +149,11 @@ def _articles(f: BinaryIO, task: FileTask, result: FileResult) -> Iterator[tuple
         try:
             rec = next(it)
         except StopIteration:
+            # warcio ends quietly at a record it cannot start (a cut gzip member): anything
+            # but blank lines after the last good record is damage.
+            if not _rest_is_blank(f, it.offset):
+                result.damaged = True
+                result.problem(it.offset, "the file ends inside a record (truncated?); the rest is not read")
             return
         except Exception as e:  # noqa: BLE001 - damage ends this file, reported; other files go on
             result.damaged = True
@@ -195,6 +202,11 @@ def _articles(f: BinaryIO, task: FileTask, result: FileResult) -> Iterator[tuple
             result.oversized += 1
             result.problem(offset, f"record over {caps.max_record_bytes:,} bytes passed over")
             continue
+        if getattr(rec.raw_stream, "limit", 0) > 0:
+            # The data ended before the record's Content-Length did: a cut file.
+            result.damaged = True
+            result.problem(offset, "the record is cut short (truncated file?); the rest of the file is not read")
+            return
         digest = h.get_header("WARC-Payload-Digest") or payload_digest(raw)
         body = raw
         if kind != "resource":
@@ -243,3 +255,13 @@ def _articles(f: BinaryIO, task: FileTask, result: FileResult) -> Iterator[tuple
         d = record(row)
         d["_captured_at"] = row.captured_at
         yield position, d, fp
+
+
+def _rest_is_blank(f: BinaryIO, offset: int) -> bool:
+    try:
+        if not f.seekable():
+            return True  # a stream (S3) cannot look back; its records so far are good
+        f.seek(offset)
+        return not f.read(1 << 16).strip()
+    except (OSError, ValueError):
+        return True
