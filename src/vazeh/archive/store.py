@@ -38,6 +38,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import BufferWARCWriter
 
+from vazeh.archive import warcstore as _warcstore
 from vazeh.archive.catalog import CatalogConnection, CatalogError, Row, connect_home
 from vazeh.archive.catalog import Error as CatalogDBError
 from vazeh.archive.migrate import rekey_catalog
@@ -345,24 +346,30 @@ _MAX_CODINGS = 4
 class Archive:
     """The archive home's WARC files and catalog. One instance per process; thread-safe."""
 
-    def __init__(self, home: Path, *, rotate_bytes: int = DEFAULT_ROTATE_BYTES, create: bool = True):
+    def __init__(
+        self, home: Path, *, rotate_bytes: int = DEFAULT_ROTATE_BYTES, create: bool = True, warcs: Any = None
+    ):
         self.home = Path(home)
         if not self.home.exists():
             if not create:
                 raise ArchiveError(f"no archive at {self.home}: run `vazeh init` first")
             self.home.mkdir(parents=True)
-        self.warc_dir = self.home / "warcs"
-        self.warc_dir.mkdir(exist_ok=True)
+        # Where finished WARC files go (vazeh.config's `warcs` backend); writing is always local.
+        self.warcs = warcs if warcs is not None else _warcstore.warcs_of_home(self.home)
+        self.warc_dir = self.warcs.local_dir
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.rotate_bytes = rotate_bytes
         self._lock = threading.RLock()
         # SQLite in the home (the default) or a shared PostgreSQL: vazeh.config.backends names it.
         self._db = connect_home(self.home)
         self._db.executescript(_SCHEMA)
+        _warcstore.ensure_seal_columns(self._db)
         rekey_catalog(self._db)  # keys in an older format are recomputed, once
         self._txn: _Txn | None = None
         self._writer_fd: int | None = None
         self._current_file: str | None = None
         self._recovered = False
+        self._sealing = _warcstore.Sealing(self)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -414,6 +421,7 @@ class Archive:
                             "ON CONFLICT(name) DO UPDATE SET committed_length=excluded.committed_length",
                             (name, f.tell()),
                         )
+                    self._sealing.seal_finished()
                     self._db.execute("COMMIT")
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -424,6 +432,7 @@ class Archive:
                 self._txn = None
                 fcntl.flock(lock_fd, fcntl.LOCK_UN)
                 os.close(lock_fd)
+            self._sealing.store_sealed()  # uploads run outside the writer lock
 
     def _recover(self) -> None:
         """Undo what killed writers left behind (called once, holding the writer lock).
@@ -460,7 +469,9 @@ class Archive:
             row = self._db.execute("SELECT name FROM warc_files ORDER BY name DESC LIMIT 1").fetchone()
             name = row["name"] if row else None
         if name is not None and (
-            not (self.warc_dir / name).exists() or self._committed_length(name) + size_hint > self.rotate_bytes
+            not (self.warc_dir / name).exists()
+            or self._committed_length(name) + size_hint > self.rotate_bytes
+            or self._sealing.is_sealed(name)  # finished: never appended to again
         ):
             name = None
         if name is None:
@@ -880,11 +891,21 @@ class Archive:
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM captures").fetchone()[0]
 
+    def seal_warcs(self, *, current: bool = False) -> list[str]:
+        """Seal the finished WARC files (and the one being written, with `current`), store
+        them in the `warcs` backend and check them there; the locations stored now."""
+        return self._sealing.seal_and_store(current=current)
+
     def read_raw(self, warc_file: str, offset: int, length: int) -> bytes:
         """The exact bytes of one record (a whole gzip member) as stored."""
-        with open(self.warc_dir / warc_file, "rb") as f:
-            f.seek(offset)
-            data = f.read(length)
+        try:
+            f = open(self.warc_dir / warc_file, "rb")  # noqa: SIM115 - closed just below
+        except FileNotFoundError:
+            data = self._sealing.read_stored(warc_file, offset, length)  # sealed and stored away: a ranged GET
+        else:
+            with f:
+                f.seek(offset)
+                data = f.read(length)
         if len(data) != length:
             raise ArchiveError(f"{warc_file} is shorter than the catalog says (offset {offset})")
         return data

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from vazeh.cli import batch, capture, catalog, demo, export, extract, revisit, search, web
+from vazeh.cli import batch, capture, catalog, demo, export, extract, revisit, search, warcs, web
 
 app = typer.Typer(
     name="vazeh",
@@ -36,7 +36,7 @@ def _options(
     """vazeh: a Persian news web archive (capture to WARC, extract, search, read)."""
 
 
-for _module in (capture, extract, search, web, demo, export, revisit, batch, catalog):
+for _module in (capture, extract, search, web, demo, export, revisit, batch, warcs, catalog):
     _module.register(app)
 
 
