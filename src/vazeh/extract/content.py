@@ -14,7 +14,7 @@ from collections.abc import Callable
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from vazeh.extract.profiles import Generic
-from vazeh.extract.text import BLOCK_TAGS, MAX_NODES, SKIP_TAGS, Paragraph, is_hidden
+from vazeh.extract.text import BLOCK_TAGS, MAX_NODES, SKIP_TAGS, Paragraph, is_hidden, paragraphs
 
 _CONTAINER_TAGS = frozenset("div td section article main blockquote center".split())
 # (Not <form>: old ASP.NET sites wrap the whole page, story included, in one.)
@@ -160,6 +160,48 @@ def with_stray_siblings(main: LexborNode, generic: Generic) -> list[LexborNode]:
                 out.append(child)
         child = child.next
     return out or [main]
+
+
+def prose_before(main: LexborNode, region: LexborNode, title: LexborNode, generic: Generic) -> list[Paragraph]:
+    """Prose between the headline and the story's main element, in page order.
+
+    A video page prints the video's description under the player and the article
+    text in a box of its own below; the finder picks the box, and the description
+    (what the gold rules call the video page's body) sits in a sibling above it.
+    Walks from `main` up to `region`, taking the earlier siblings at each level back
+    to the one holding the headline; only sentence-like paragraphs count, so a
+    duration, a view count or a share bar is not taken."""
+    skip = make_skip(generic)
+    title_chain: set[int] = set()
+    n: LexborNode | None = title
+    for _ in range(60):
+        if n is None:
+            break
+        title_chain.add(n.mem_id)
+        n = n.parent
+    if main.mem_id in title_chain:
+        return []
+    found: list[list[Paragraph]] = []
+    node: LexborNode | None = main
+    for _ in range(12):
+        if node is None or node.mem_id == region.mem_id or node.tag in ("body", "html"):
+            break
+        sib, count = node.prev, 0
+        while sib is not None and count < 50:
+            count += 1
+            if sib.mem_id in title_chain:
+                return [p for group in reversed(found) for p in group]
+            tag = sib.tag or ""
+            if tag != "-text" and not tag.startswith("_") and tag not in SKIP_TAGS and not skip(sib):
+                found.append([p for p in paragraphs(sib, skip) if _is_prose(p)])
+            sib = sib.prev
+        node = node.parent
+    # The headline is not above the main element at any level: nothing is "between".
+    return []
+
+
+def _is_prose(p: Paragraph) -> bool:
+    return len(p.text) >= 50 and p.link_share < 0.3 and _PUNCT.search(p.text) is not None
 
 
 def clean_paragraphs(

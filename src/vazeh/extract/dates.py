@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from vazeh.extract.metadata import Metadata
 from vazeh.extract.text import collapse
@@ -30,6 +31,10 @@ _PUBLISHED_META = (
     "dcterms.created",
     "sailthru.date",
 )
+# Dublin Core's plain `<meta name="Date">` (and kin): old CMSs and government sites put
+# the story's date there, but Nastooh sites fill it with the time the page was rendered,
+# so it only counts after everything else the page says about itself.
+_WEAK_PUBLISHED_META = ("dc.date", "dcterms.date", "date")
 _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified")
 _DATE_CLASS_HINTS = ("date", "time", "publish", "tarikh", "zaman")
 # Site headers show today's date («امروز: دوشنبه ۲ تیر ۱۳۹۹»); it is not the story's.
@@ -40,13 +45,14 @@ _YEAR = re.compile(r"[0-9۰-۹]{4}")
 
 def _is_today_widget(text: str) -> bool:
     return any(w in text for w in _TODAY_WIDGET) and _YEAR.search(text) is not None
+_SPACED_T = re.compile(r"(\d)\s+T\s+(\d)")
 _HAS_TIME = re.compile(r"[0-9۰-۹]{1,2}\s*:\s*[0-9۰-۹]{2}")
 
 
 @dataclass
 class DateFound:
     value: datetime
-    how: str  # "json-ld", "meta", "time", "visible"
+    how: str  # "json-ld", "meta", "microdata", "time", "visible", "dateline"
     text: str
 
 
@@ -97,6 +103,10 @@ def _machine_candidates(md: Metadata, tree: LexborHTMLParser, keys: tuple[str, .
             if v:
                 yield "time", v.strip()
                 break
+        for k in _WEAK_PUBLISHED_META:
+            for v in md.all(k):
+                # Nastooh writes "2019-05-30 T 06:58:34 +0430"; the spaced T would cost the time.
+                yield "meta", _SPACED_T.sub(r"\1T\2", v)
 
 
 def machine_date(md: Metadata, tree: LexborHTMLParser, tz: ZoneInfo, *, modified: bool = False) -> DateFound | None:
@@ -158,3 +168,66 @@ def visible_date(
             return DateFound(dt, "visible", text)
         dated = dated or DateFound(dt, "visible", text)
     return dated
+
+
+# ---------------------------------------------------------------- datelines
+# A dateline names the place and the day the story was filed, on its own line above or
+# at the top of the story: «رشت، ۲۴ آبان ۱۴۰۲», «تربت حیدریه - ۲۶ مهر ۱۴۰۲، ساعت ۱۷:۲۰».
+# The place is a few words without digits; everything after the separator must be date.
+_DATELINE = re.compile(
+    r"^(?P<place>[^\W\d_][^\W\d_\s\u200c]*(?:[\s\u200c]+[^\W\d_]+){0,3})\s*[،,\-–—]\s*(?P<when>.+)$"
+)
+_DATE_NOISE = re.compile(r"[\d\s/:.,،\-–—()|]+")
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    """Words a date may be written with: month names of the three calendars, weekdays
+    (whole, and split where a space stands for the ZWNJ), and the clock's words."""
+    from vazeh.persian import normalize
+    from vazeh.persian.dates import DARI_MONTHS, GREGORIAN_MONTHS, JALALI_MONTHS, WEEKDAYS
+
+    words = {*JALALI_MONTHS, *DARI_MONTHS, *GREGORIAN_MONTHS, "امرداد", "ماه", "ساعت", "روز"}
+    words |= {"هجری", "شمسی", "خورشیدی", "میلادی", "ه", "ش", "ق", "ظ", "ب"}
+    for day in WEEKDAYS:
+        words.add(day.replace("\u200c", ""))
+        words.update(day.split("\u200c"))
+    return frozenset(normalize(w) for w in words)
+
+
+def dateline(text: str, tz: ZoneInfo) -> datetime | None:
+    """The date of a line that is only a dateline (place, separator, date), else None."""
+    if not 8 <= len(text) <= 70:
+        return None
+    m = _DATELINE.match(text)
+    if m is None or not _YEAR.search(m.group("when")):
+        return None
+    from vazeh.persian import normalize
+
+    rest = _DATE_NOISE.sub(" ", normalize(m.group("when")).replace("\u200c", " ")).split()
+    words = _date_words()
+    if any(w not in words for w in rest):
+        return None
+    return _parse(m.group("when"), tz)
+
+
+_DATELINE_TAGS = frozenset("p div span strong b em td li h2 h3 h4 h5 h6 time".split())
+
+
+def dateline_date(region: LexborNode, tz: ZoneInfo) -> DateFound | None:
+    """The date of the first dateline inside the story's box (see `dateline`), for a
+    page that says its date nowhere else: no metadata, no element named like a date."""
+    seen = 0
+    for node in region.traverse():
+        if node.tag not in _DATELINE_TAGS:
+            continue
+        seen += 1
+        if seen > 400:
+            break
+        text = collapse(node.text(deep=True, separator=" ") or "")
+        if _is_today_widget(text):
+            continue
+        dt = dateline(text, tz)
+        if dt is not None:
+            return DateFound(dt, "dateline", text)
+    return None

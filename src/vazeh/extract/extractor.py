@@ -32,12 +32,23 @@ from vazeh.extract.profiles import (
     site_name_of,
 )
 from vazeh.extract.source import credited_source, site_source
-from vazeh.extract.text import MAX_PARAGRAPHS, collapse, node_text, paragraphs
+from vazeh.extract.text import MAX_PARAGRAPHS, Paragraph, collapse, node_text, paragraphs
 
 log = logging.getLogger(__name__)
 
 _PERSIAN = re.compile(r"[\u0600-\u06ff]")
+_ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_PERSIAN_LETTER = re.compile(r"[پچژگکی]")
+_PASHTO_LETTER = re.compile(r"[ټډړښږځڅګڼېۍ]")
+_ARABIC_ONLY = re.compile(r"[ةيك]")
+# Languages written in Arabic script that a page may rightly declare.
+_ARABIC_SCRIPT_LANGS = frozenset({"fa", "prs", "ps", "ar", "ur", "ckb", "ku", "sd", "ug", "bal", "glk", "mzn"})
+# Only the shape of a dateline is checked in the body; its zone does not matter there.
+_TEHRAN = ZoneInfo("Asia/Tehran")
 _LOOPBACK = ("127.", "localhost", "::1", "0.0.0.0")
+_NEWS_CODE = re.compile(r"[A-Za-z0-9]{1,40}")
+_SENTENCE = re.compile(r"[،,.؛!?؟:]")
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—«»]\s+")
 
 
@@ -156,18 +167,46 @@ def _absolute(base: str | None, href: str | None) -> str | None:
     return href
 
 
-def _language(profile: Profile | None, md: Metadata, text_sample: str) -> str | None:
-    if profile is not None and profile.language:
-        return profile.language
-    lang = (md.lang or md.first("og:locale", "language", "content-language") or "").strip().lower()
-    lang = lang.replace("_", "-")
+def _lang_code(declared: str) -> str:
+    lang = declared.strip().lower().replace("_", "-")
     if lang in ("fa-af", "prs", "prs-af"):
         return "prs"
-    if lang:
-        return lang.split("-")[0]
-    if _PERSIAN.search(text_sample):
-        return "fa"
-    return None
+    return lang.split("-")[0]
+
+
+def _script_language(text: str, host: str) -> str | None:
+    """The language the text is written in, when it is Arabic script: a page whose
+    declared language is English but whose story is Persian is a Persian story (CMS
+    templates ship with lang="en"). Pashto and Arabic have letters of their own;
+    Persian script on an Afghan host is Dari."""
+    arabic = len(_ARABIC_LETTER.findall(text))
+    if arabic < 20 or arabic <= len(_LATIN_LETTER.findall(text)):
+        return None
+    if len(_PASHTO_LETTER.findall(text)) * 50 >= arabic:
+        return "ps"
+    if not _PERSIAN_LETTER.search(text) and _ARABIC_ONLY.search(text):
+        return "ar"
+    return "prs" if host.endswith(".af") else "fa"
+
+
+def _language(profile: Profile | None, md: Metadata, text_sample: str, host: str = "") -> str | None:
+    if profile is not None and profile.language:
+        return profile.language
+    declared = [
+        _lang_code(v) for v in (md.lang, md.first("og:locale"), md.first("language"), md.first("content-language")) if v
+    ]
+    declared = [d for d in declared if d]
+    written = _script_language(text_sample, host)
+    if written is None:
+        if declared:
+            return declared[0]
+        return "fa" if _PERSIAN.search(text_sample) else None
+    # The text decides between the page's claims: the first one in its script wins
+    # (og:locale fa_AF beside a template's lang="en" still says Dari).
+    for d in declared:
+        if d in _ARABIC_SCRIPT_LANGS:
+            return d
+    return written
 
 
 def _title_hints(tree: LexborHTMLParser, md: Metadata) -> list[str]:
@@ -332,6 +371,27 @@ def _news_id(profile: Profile | None, profiles: Profiles, urls: list[str | None]
     return None
 
 
+def _meta_news_id(md: Metadata, profiles: Profiles) -> str | None:
+    """The story id a CMS writes into its own meta (Nastooh's `nastooh:code`), for
+    addresses that do not carry it: photo and video pages, short links, mirrors."""
+    for key in profiles.generic.news_id_meta:
+        v = md.first(key)
+        if v and _NEWS_CODE.fullmatch(v):
+            return v
+    return None
+
+
+def _host(*urls: str | None) -> str:
+    for u in urls:
+        try:
+            host = urlsplit(u).hostname if u else None
+        except ValueError:
+            continue
+        if host:
+            return host
+    return ""
+
+
 def _is_article(
     md: Metadata, profile_body: bool, body: list[str], main_links: float, has_id: bool, has_headline: bool
 ) -> bool:
@@ -372,6 +432,9 @@ class _Head:
     lead: str | None
     lead_node: LexborNode | None
     has_headline: bool
+    # The lead is the summary heading under the headline (a press release's h2): a
+    # heading is never the body's first paragraph, wherever the finder's box starts.
+    lead_is_heading: bool = False
 
 
 @dataclass
@@ -406,7 +469,35 @@ def _read_head(tree: LexborHTMLParser, md: Metadata, profile: Profile | None, pr
             lead, lead_node = None, None
     if lead and len(lead) < 15:
         lead, lead_node = None, None
+    if profile is None and lead is None and has_headline and title_node is not None:
+        lead, lead_node = _summary_heading(title_node)
+        if lead:
+            return _Head(title, title_node, kicker, lead, lead_node, has_headline, lead_is_heading=True)
     return _Head(title, title_node, kicker, lead, lead_node, has_headline)
+
+
+def _summary_heading(title_node: LexborNode) -> tuple[str | None, LexborNode | None]:
+    """The h2 printed right under the headline when it is a sentence, not a section
+    title: press releases and many small sites put their summary there."""
+    n = title_node
+    for _ in range(2):  # the h1's next element, or its wrapper's when the h1 is wrapped alone
+        nxt = n.next
+        while nxt is not None and (nxt.tag in ("-text", "_comment", "-comment") or nxt.tag is None):
+            if nxt.tag == "-text" and (nxt.text_content or "").strip():
+                return None, None
+            nxt = nxt.next
+        if nxt is not None:
+            break
+        n = n.parent
+        if n is None or n.tag in ("body", "html"):
+            return None, None
+    if nxt is None or nxt.tag != "h2":
+        return None, None
+    text = node_text(nxt)
+    links = sum(len(a.text() or "") for a in nxt.css("a"))
+    if 40 <= len(text) <= 600 and links < 0.3 * len(text) and (_SENTENCE.search(text) or len(text.split()) >= 8):
+        return text, nxt
+    return None, None
 
 
 def _find_body_node(tree: LexborHTMLParser, profile: Profile | None, profiles: Profiles) -> tuple[LexborNode | None, bool]:
@@ -422,7 +513,17 @@ def _find_body_node(tree: LexborHTMLParser, profile: Profile | None, profiles: P
     return content.find_main(tree, profiles.generic), False
 
 
-def _read_body(node: LexborNode, from_profile: bool, profile: Profile | None, profiles: Profiles, head: _Head) -> _Body:
+def _read_body(
+    node: LexborNode,
+    from_profile: bool,
+    profile: Profile | None,
+    profiles: Profiles,
+    head: _Head,
+    *,
+    before: list[Paragraph] | None = None,
+) -> _Body:
+    """The story's paragraphs from its element; `before` are paragraphs found above the
+    element that belong to the story (a video page's description)."""
     generic = profiles.generic
     drops = profile.drop if profile is not None else profiles.fallback.drop
     for sel in drops:
@@ -439,17 +540,36 @@ def _read_body(node: LexborNode, from_profile: bool, profile: Profile | None, pr
         parts = [node]
     else:
         parts = content.with_stray_siblings(node, generic)
-    paras = [p for part in parts for p in paragraphs(part, content.make_skip(generic))][:MAX_PARAGRAPHS]
+    paras = (before or []) + [p for part in parts for p in paragraphs(part, content.make_skip(generic))]
+    paras = _without_dateline(paras[:MAX_PARAGRAPHS])
     notes = ["story cut: the page has more text blocks than any story"] if len(paras) >= MAX_PARAGRAPHS else []
     total = sum(len(p.text) for p in paras) or 1
     link_share = sum(p.link_chars for p in paras) / total
     # A lead printed inside the body container is the body's first paragraph.
-    lead_inside = head.lead_node is not None and _contains(node, head.lead_node)
+    lead_inside = head.lead_node is not None and not head.lead_is_heading and _contains(node, head.lead_node)
     lead = None if lead_inside else head.lead
     drop_texts = {t for t in (head.title, head.kicker, lead) if t}
     text, dropped = content.clean_paragraphs(paras, generic, drop_texts=drop_texts)
     notes.extend(dropped)
     return _Body(text, node, from_profile, link_share, lead_inside, list(dict.fromkeys(notes)))
+
+
+def _without_dateline(paras: list[Paragraph]) -> list[Paragraph]:
+    """A dateline on its own line at the top of the story is not story text (its date is
+    read by `dates.dateline`). Only the first lines are looked at: further down, a short
+    «place، date» line is part of what the story tells."""
+    for i, p in enumerate(paras[:3]):
+        if dates.dateline(p.text, _TEHRAN) is not None:
+            return paras[:i] + paras[i + 1:]
+    return paras
+
+
+def _is_video_page(md: Metadata, region: LexborNode | None) -> bool:
+    if (md.first("og:type") or "").lower().startswith("video"):
+        return True
+    if any("videoobject" in types_of(o) for o in md.jsonld):
+        return True
+    return region is not None and region.css_first("video") is not None
 
 
 def _jsonld_body(md: Metadata) -> list[str]:
@@ -483,15 +603,6 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     # Tags are short labels; a headline-long link in a "tags" box is a related story.
     tags = _list_texts(tree, prof.selectors("tags", fallback), home, max_len=60)
 
-    language = _language(profile, md, head.title or "")
-    zone = profile.timezone if profile else ("Asia/Kabul" if language == "prs" else "Asia/Tehran")
-    tz = ZoneInfo(zone)
-    served = dates.served_at(header(headers, "date"))
-    published = dates.machine_date(md, tree, tz) or dates.visible_date(
-        tree, prof.selectors("date", fallback), tz, served
-    )
-    modified = dates.machine_date(md, tree, tz, modified=True)
-
     agency_names = {a.source for a in profiles.agencies} | {c for a in profiles.agencies for c in a.credits}
     site_names = {s for s in (site_name, profile.source if profile else None) if s} | agency_names
     author = _author(tree, prof, fallback, md, site_names)
@@ -501,8 +612,29 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         warnings.append(f"profile {profile.name}: body selectors matched nothing; used the generic finder")
     region = _article_region(body_node, head.title_node) if body_node is not None else None
     images = _images(url or canonical, region, profiles.generic, profiles.generic.caption_prefixes)
-    body = _read_body(body_node, from_profile, profile, profiles, head) if body_node is not None else _Body([])
+    before = None
+    if body_node is not None and region is not None and head.title_node is not None and not from_profile:
+        if _is_video_page(md, region):
+            before = content.prose_before(body_node, region, head.title_node, profiles.generic)
+    if body_node is not None:
+        body = _read_body(body_node, from_profile, profile, profiles, head, before=before)
+    else:
+        body = _Body([])
     warnings.extend(body.notes)
+
+    # The language is the text's: read after the body, so a template's lang="en" on a
+    # Persian story is checked against the story itself.
+    sample = " ".join([head.title or "", head.lead or "", *body.paragraphs[:5]])[:4000]
+    language = _language(profile, md, sample, _host(url, canonical))
+    zone = profile.timezone if profile else ("Asia/Kabul" if language == "prs" else "Asia/Tehran")
+    tz = ZoneInfo(zone)
+    served = dates.served_at(header(headers, "date"))
+    published = (
+        dates.machine_date(md, tree, tz)
+        or dates.visible_date(tree, prof.selectors("date", fallback), tz, served)
+        or (dates.dateline_date(region, tz) if region is not None else None)
+    )
+    modified = dates.machine_date(md, tree, tz, modified=True)
     lead = None if body.lead_inside else head.lead
     if not body.paragraphs:
         body.paragraphs = _jsonld_body(md)
@@ -512,7 +644,7 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         # The page prints its lead as the first paragraph of the body: it stays there.
         lead = None
 
-    news_id = _news_id(profile, profiles, [url, canonical])
+    news_id = _news_id(profile, profiles, [url, canonical]) or _meta_news_id(md, profiles)
     is_article = _is_article(
         md, body.from_profile, body.paragraphs, body.link_share, news_id is not None, head.has_headline
     )
@@ -525,7 +657,7 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
         warnings.append(f"read with the {profile.name} profile, recognised by {how.replace('_', ' ')}")
     if published is None and is_article:
         warnings.append("no publication date found")
-    elif published is not None and published.how == "visible" and is_article:
+    elif published is not None and published.how in ("visible", "dateline") and is_article:
         warnings.append(f"publication date read from the page text: {published.text!r}")
     if not head.title:
         warnings.append("no headline found")

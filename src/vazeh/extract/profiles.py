@@ -67,6 +67,7 @@ class Generic:
     news_id: tuple[str, ...]
     caption_prefixes: tuple[str, ...] = ()
     foreign_box_class: re.Pattern[str] = re.compile("(?!)")
+    news_id_meta: tuple[str, ...] = ()  # meta names holding the story id, tried when the URL has none
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def load_profiles(text: str | None = None) -> Profiles:
         news_id=tuple(g.get("news_id", ())),
         caption_prefixes=tuple(g.get("caption_prefixes", ())),
         foreign_box_class=re.compile(g.get("foreign_box_class", "(?!)"), re.I),
+        news_id_meta=tuple(k.lower() for k in g.get("news_id_meta", ())),
     )
     agencies = tuple(Agency(a["source"], tuple(a.get("credits", ()))) for a in data.get("agency", ()))
     return Profiles(tuple(profiles), agencies, generic, fallback, {p.name: p for p in profiles})
