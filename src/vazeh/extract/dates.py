@@ -9,12 +9,13 @@ which is how the outlets themselves show time.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from vazeh.extract.metadata import Metadata
 from vazeh.extract.text import collapse
@@ -211,20 +212,10 @@ def dateline(text: str, tz: ZoneInfo) -> datetime | None:
     return _parse(m.group("when"), tz)
 
 
-_DATELINE_TAGS = frozenset("p div span strong b em td li h2 h3 h4 h5 h6 time".split())
-
-
-def dateline_date(region: LexborNode, tz: ZoneInfo) -> DateFound | None:
-    """The date of the first dateline inside the story's box (see `dateline`), for a
-    page that says its date nowhere else: no metadata, no element named like a date."""
-    seen = 0
-    for node in region.traverse():
-        if node.tag not in _DATELINE_TAGS:
-            continue
-        seen += 1
-        if seen > 400:
-            break
-        text = collapse(node.text(deep=True, separator=" ") or "")
+def dateline_date(lines: Iterable[str], tz: ZoneInfo) -> DateFound | None:
+    """The date of the first dateline among the story box's lines (see `dateline`), for
+    a page that says its date nowhere else: no metadata, no element named like a date."""
+    for text in lines:
         if _is_today_widget(text):
             continue
         dt = dateline(text, tz)

@@ -564,6 +564,13 @@ def _without_dateline(paras: list[Paragraph]) -> list[Paragraph]:
     return paras
 
 
+def _dateline_date(region: LexborNode, profiles: Profiles, tz: ZoneInfo) -> dates.DateFound | None:
+    # The paragraph walk is bounded (nodes, paragraphs), so a hostile page costs no more
+    # here than reading its body did.
+    lines = (p.text for p in paragraphs(region, content.make_skip(profiles.generic)))
+    return dates.dateline_date(lines, tz)
+
+
 def _is_video_page(md: Metadata, region: LexborNode | None) -> bool:
     if (md.first("og:type") or "").lower().startswith("video"):
         return True
@@ -632,7 +639,7 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     published = (
         dates.machine_date(md, tree, tz)
         or dates.visible_date(tree, prof.selectors("date", fallback), tz, served)
-        or (dates.dateline_date(region, tz) if region is not None else None)
+        or (_dateline_date(region, profiles, tz) if region is not None else None)
     )
     modified = dates.machine_date(md, tree, tz, modified=True)
     lead = None if body.lead_inside else head.lead
