@@ -92,6 +92,7 @@ class EngineHit:
     group: str
     score: float
     data: dict[str, Any]
+    group_size: int = 1  # documents in its near-duplicate group (Engine.collapsed; may count from above)
 
 
 @dataclass
@@ -112,12 +113,36 @@ class EngineResult:
 
 
 @dataclass
+class EnginePage:
+    """A page of collapsed results: the best-ranked document of each near-duplicate
+    group, stored fields read, with the total and facets of all matches."""
+
+    total: int
+    hits: list[EngineHit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # For each shown group of several documents: the keys of its documents that the
+    # query itself matches (the page shows one of those, not another source's copy).
+    matching: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass
 class Histogram:
     """Documents per bucket of a numeric fast field, keyed by each bucket's start
     (for `published`: epoch seconds); empty buckets are left out."""
 
     total: dict[int, int] = field(default_factory=dict)
     by_source: dict[str, dict[int, int]] = field(default_factory=dict)
+
+
+def collapse(hits: list[EngineRef]) -> list[EngineRef]:
+    """The first (best-ranked) hit of each near-duplicate group, in order."""
+    seen: set[int] = set()
+    out = []
+    for h in hits:
+        if h.group_id not in seen:
+            seen.add(h.group_id)
+            out.append(h)
+    return out
 
 
 def group_id(group: str) -> int:
@@ -163,6 +188,22 @@ class Engine(Protocol):
     ) -> EngineResult:
         """Rank by `match`; count and facet `count_match` (the same documents, maybe a
         cheaper tree) when given."""
+        ...
+
+    def collapsed(
+        self,
+        match: Match,
+        *,
+        sort: str,
+        offset: int,
+        limit: int,
+        facets: bool,
+        facet_size: int = 50,
+        count_match: Match | None = None,
+    ) -> EnginePage:
+        """Groups [offset, offset + limit) of the ranking collapsed to one document per
+        near-duplicate group: one call for a page, where a server engine collapses,
+        counts and returns stored fields in one round trip."""
         ...
 
     def load(self, ref: EngineRef) -> EngineHit: ...

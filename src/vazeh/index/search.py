@@ -40,7 +40,7 @@ from persiantools.jdatetime import JalaliDate, JalaliDateTime
 from vazeh.archive.surt import KEY_FORMAT
 from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
-from vazeh.index.engine import All, Engine, EngineHit, EngineRef, IndexDoc, Match, Term, group_id
+from vazeh.index.engine import Engine, EngineHit, IndexDoc
 from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import (
     COMMON_WORDS,
@@ -591,37 +591,24 @@ class SearchIndex:
         planner = Planner(self.engine.doc_freq, getattr(self.engine, "doc_freqs", None))
         match = planner.plan(parse(query))
 
-        # Near-duplicates collapse to one result per group. Collapsing a longer prefix
-        # of the ranking gives a longer prefix of the groups, so pages stay consistent.
-        want = page * per_page
-        fetch = want + per_page
-        res = self.engine.search(
-            match, sort=sort, offset=0, limit=fetch, facets=facets, count_match=without_ranking_hints(match)
+        # Near-duplicates collapse to one result per group (Engine.collapsed).
+        res = self.engine.collapsed(
+            match,
+            sort=sort,
+            offset=(page - 1) * per_page,
+            limit=per_page,
+            facets=facets,
+            count_match=without_ranking_hints(match),
         )
-        while True:
-            groups = _collapse(res.hits)
-            if len(groups) >= want or len(res.hits) < fetch or fetch >= 20 * want + 1000:
-                break
-            fetch *= 2
-            res.hits = self.engine.search(match, sort=sort, offset=0, limit=fetch, facets=False).hits
-        shown = groups[(page - 1) * per_page : want]
-        sizes = self.engine.group_sizes([g.group_id for g in shown])
-        hits = [self._hit(self.engine.load(g), match, planner, grouped=sizes.get(g.group_id, 1) > 1) for g in shown]
+        hits = [self._hit(h, res.matching.get(h.group), planner) for h in res.hits]
         return SearchResults(query, res.total, page, per_page, sort, hits, res.facets)
 
-    def _hit(self, first: EngineHit, match: Match, planner: Planner, *, grouped: bool = True) -> SearchHit:
-        members = self.engine.by_group(first.group) if first.group and grouped else []
+    def _hit(self, first: EngineHit, matching: set[str] | None, planner: Planner) -> SearchHit:
+        members = self.engine.by_group(first.group) if first.group and first.group_size > 1 else []
         if len(members) > 1:
             # Show the earliest version that the query itself matches (a source: filter
             # must not show another agency's copy); list every other version.
-            matching = self.engine.search(
-                All((match, Term("group_id", group_id(first.group)))),
-                sort="relevance",
-                offset=0,
-                limit=len(members),
-                facets=False,
-            )
-            keys = {self.engine.load(h).key for h in matching.hits}
+            keys = matching or {first.key}
             members = _earliest_first(members)
             shown = next((m for m in members if m.key in keys), first)
             others = [m for m in members if m.key != shown.key]
@@ -671,15 +658,3 @@ def _engine_failures(query: str) -> Iterator[None]:
 def _earliest_first(members: list[EngineHit]) -> list[EngineHit]:
     """Versions of a story by publish time, undated ones last."""
     return sorted(members, key=lambda h: (h.data.get("ts") is None, h.data.get("ts") or 0, h.key))
-
-
-def _collapse(hits: list[EngineRef]) -> list[EngineRef]:
-    seen: set[int] = set()
-    out = []
-    for h in hits:
-        g = h.group_id
-        if g in seen:
-            continue
-        seen.add(g)
-        out.append(h)
-    return out

@@ -24,6 +24,7 @@ from vazeh.index.engine import (
     All,
     Any_,
     EngineHit,
+    EnginePage,
     EngineRef,
     EngineResult,
     Histogram,
@@ -33,6 +34,7 @@ from vazeh.index.engine import (
     Phrase,
     Range,
     Term,
+    collapse,
     group_id,
 )
 
@@ -303,6 +305,52 @@ class TantivyEngine:
             total, facet_counts = self._facets(self.compile(count_match) if count_match else q, facet_size)
             return EngineResult(total=total, hits=hits, facets=facet_counts)
         return EngineResult(total=res.count or 0, hits=hits)
+
+    def collapsed(
+        self,
+        match: Match,
+        *,
+        sort: str,
+        offset: int,
+        limit: int,
+        facets: bool,
+        facet_size: int = 50,
+        count_match: Match | None = None,
+    ) -> EnginePage:
+        # Collapsing a longer prefix of the ranking gives a longer prefix of the groups,
+        # so pages stay consistent; fetch more only when near-duplicates ate the page.
+        want = offset + limit
+        fetch = want + limit
+        res = self.search(match, sort=sort, offset=0, limit=fetch, facets=facets, facet_size=facet_size,
+                          count_match=count_match)
+        while True:
+            groups = collapse(res.hits)
+            if len(groups) >= want or len(res.hits) < fetch or fetch >= 20 * want + 1000:
+                break
+            fetch *= 2
+            res.hits = self.search(match, sort=sort, offset=0, limit=fetch, facets=False).hits
+        shown = groups[offset:want]
+        sizes = self.group_sizes([g.group_id for g in shown])
+        hits = []
+        for ref in shown:
+            hit = self.load(ref)
+            hit.group_size = sizes.get(ref.group_id, 1)
+            hits.append(hit)
+        return EnginePage(res.total, hits, res.facets, self._matching(match, [h for h in hits if h.group_size > 1]))
+
+    def _matching(self, match: Match, grouped: list[EngineHit]) -> dict[str, set[str]]:
+        """Keys of the documents of these groups that `match` matches: one query for
+        the page's groups of several documents (most pages have none)."""
+        if not grouped:
+            return {}
+        within = Any_(tuple(Term("group_id", group_id(h.group)) for h in grouped))
+        res = self.search(All((match, within)), sort="relevance", offset=0,
+                          limit=sum(min(h.group_size, 50) for h in grouped), facets=False)
+        out: dict[str, set[str]] = {h.group: set() for h in grouped}
+        for ref in res.hits:
+            doc = self.searcher.doc(ref.ref)
+            out.setdefault(_group(doc), set()).add(doc.get_first("key"))
+        return out
 
     def load(self, ref: EngineRef) -> EngineHit:
         doc = self.searcher.doc(ref.ref)
