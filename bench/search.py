@@ -231,6 +231,21 @@ def fts_query(db: sqlite3.Connection, match: str, where: str = "", args: tuple =
     return total
 
 
+def _current_index(path: Path) -> bool:
+    """Whether `path` holds a vazeh index of this version: opening one of another
+    format starts it over empty, which --reuse must not time."""
+    import json
+
+    from vazeh.index.search import ANALYSIS
+    from vazeh.index.tantivy_engine import SCHEMA_VERSION
+
+    try:
+        state = json.loads((path / "state.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return state.get("schema") == SCHEMA_VERSION and state.get("analysis") == ANALYSIS and state.get("seq", 0) > 0
+
+
 # Each index is built in a child process and queried from this one, as vazeh reindex
 # and the reading room are separate processes: timed in the process that had just
 # indexed a million articles, the same queries took up to 1.7 times as long as from
@@ -427,7 +442,7 @@ def run(args: argparse.Namespace) -> None:
 
     vz_path = outdir / f"vazeh-{n}"
     fts_path = outdir / f"fts5-{n}.sqlite"
-    if not args.reuse or not vz_path.exists():
+    if not args.reuse or not _current_index(vz_path):
         spent, cpu, merge = in_child(_build_vazeh_fresh, n, vz_path, args.workers, args.threads)
         say(
             f"vazeh index ({args.workers} analysis workers, {args.threads} tantivy threads, a commit every "
