@@ -121,6 +121,17 @@ def test_an_english_page_keeps_its_english() -> None:
     assert extract_article(html.encode(), url="https://example.com/news/1").language == "en"
 
 
+def test_pashto_and_arabic_under_lang_en_are_told_by_their_letters() -> None:
+    def page(sentence: str) -> str:
+        paras = "".join(f"<p>{sentence}</p>" for _ in range(3))
+        return f"<html lang='en'><head><title>x</title></head><body><div class='post'>{paras}</div></body></html>"
+
+    pashto = "د کابل ښار د اوبو رسولو نوې پروژه پیل شوه او ډېرو کورنیو ته به پاکې اوبه ورسېږي."
+    arabic = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة بطاقة استيعابية كبيرة."
+    assert extract_article(page(pashto).encode(), url="https://example.af/news/1").language == "ps"
+    assert extract_article(page(arabic).encode(), url="https://example.com/news/1").language == "ar"
+
+
 # ---------------------------------------------------------------- dates
 def test_date_only_in_meta_name_date() -> None:
     art = read("generic_meta_date.html", "http://www.shahrestan-nemoone.ir/ShowNews.aspx?Code=5521")
