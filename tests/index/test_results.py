@@ -108,7 +108,7 @@ def test_no_hits_still_has_every_facet(index):
     add(index, article("گزارش"))
     r = index.search("ناموجود")
     assert r.total == 0 and r.hits == []
-    assert r.facets == {"source": [], "category": [], "month": []}
+    assert r.facets == {"source": [], "agency": [], "outlet": [], "category": [], "month": []}
 
 
 def test_title_matches_rank_first(index):

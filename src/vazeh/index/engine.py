@@ -17,9 +17,10 @@ from typing import Any, Protocol
 # Text fields: their value is normalized tokens joined by single spaces.
 TEXT_FIELDS = ("all", "title", "pairs")
 # Exact-value fields: each value is one term (already normalized by the caller).
-KEY_FIELDS = ("source_key", "category_key", "tag_key")
-# Values shown as facets, kept as written on the page.
-FACETS = ("source", "category", "month")
+KEY_FIELDS = ("source_key", "outlet_key", "agency_key", "category_key", "tag_key")
+# Values shown as facets, kept as written on the page. "source" is the agency's name
+# as the story gives it (else the outlet's): the facet and the attention charts' split.
+FACETS = ("source", "outlet", "category", "month")
 
 
 # --- the match tree -------------------------------------------------------
@@ -84,6 +85,9 @@ class IndexDoc:
     category_keys: list[str]
     tag_keys: list[str]
     data: dict[str, Any] | bytes  # what a hit shows: original text, url, ids (or that as JSON)
+    outlet: str = ""  # the site this copy was captured from, as shown (vazeh.index.names)
+    outlet_keys: list[str] = field(default_factory=list)
+    agency_keys: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -243,6 +243,10 @@ def value_key(value: str) -> str:
     return " ".join(tokenize(value))
 
 
+# Fields whose values are names of outlets and agencies: every name of one resolves to it.
+NAMED_FIELDS = frozenset({"source", "outlet", "agency"})
+
+
 @dataclass
 class Highlights:
     """What the snippet should mark: single terms and adjacent pairs (from splits)."""
@@ -376,6 +380,10 @@ class Planner:
             if not key:
                 raise QueryError(f"{n.field}:{n.value} has no letters or digits to match", "value_without_letters",
                                  field=n.field, value=n.value)
+            if n.field in NAMED_FIELDS:
+                from vazeh.index.names import default_names  # names.py builds on value_key
+
+                key = default_names().query_key(n.value)
             return Term(f"{n.field}_key", key)
         if isinstance(n, DateRange):
             lo = int(n.start.timestamp()) if n.start else None

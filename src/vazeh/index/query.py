@@ -7,10 +7,11 @@
     ( ... )               grouping
     title:word  title:"a phrase"
     source:مهر  category:ورزشی  tag:"انرژی هسته‌ای"
+    outlet:خبرآنلاین (the site of the copy)  agency:مهر (whom it credits); source: is either
     date:1395/10/01..1395/10/30   date:2017-01-01..2017-01-31   date:1395/10/01..
     date:1395/10   date:2017      (a whole month or year)
 
-Fields may also be written in Persian: عنوان: منبع: دسته: برچسب: تاریخ:.
+Fields may also be written in Persian: عنوان: منبع: رسانه: خبرگزاری: دسته: برچسب: تاریخ:.
 Every mistake raises `QueryError` with a message meant for the person who typed it.
 """
 
@@ -32,16 +33,20 @@ MAX_TERMS = 64
 FIELD_ALIASES = {
     "title": "title",
     "source": "source",
+    "outlet": "outlet",
+    "agency": "agency",
     "category": "category",
     "tag": "tag",
     "date": "date",
     "عنوان": "title",
     "منبع": "source",
+    "رسانه": "outlet",
+    "خبرگزاری": "agency",
     "دسته": "category",
     "برچسب": "tag",
     "تاریخ": "date",
 }
-KNOWN_FIELDS = "title:, source:, category:, tag:, date:"
+KNOWN_FIELDS = "title:, source:, outlet:, agency:, category:, tag:, date:"
 QUOTES = {'"': '"', "«": "»", "“": "”"}
 
 
@@ -73,7 +78,8 @@ class PhraseQ:
 
 @dataclass(frozen=True)
 class Exact:
-    """source:, category:, tag: — the whole value must equal the field's value."""
+    """source:, outlet:, agency:, category:, tag: — the whole value must equal the field's
+    value (a name of an outlet or agency stands for all its names)."""
 
     field: str
     value: str
@@ -111,6 +117,8 @@ class _Tok:
     text: str = ""
     field: str = ""
     quoted: bool = False
+    start: int = 0  # where the token is in the query: a filter can be taken out again
+    end: int = 0
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -135,16 +143,17 @@ def lex(q: str) -> list[_Tok]:
         if c.isspace():
             i += 1
         elif c == "(":
-            toks.append(_Tok("LPAREN"))
+            toks.append(_Tok("LPAREN", start=i, end=i + 1))
             i += 1
         elif c == ")":
-            toks.append(_Tok("RPAREN"))
+            toks.append(_Tok("RPAREN", start=i, end=i + 1))
             i += 1
         elif c in QUOTES:
+            start = i
             text, i = _read_quoted(q, i)
-            toks.append(_Tok("PHRASE", text))
+            toks.append(_Tok("PHRASE", text, start=start, end=i))
         elif c == "-" and i + 1 < n and not q[i + 1].isspace() and (not toks or toks[-1].kind != "WORD" or q[i - 1].isspace()):
-            toks.append(_Tok("NOT"))
+            toks.append(_Tok("NOT", start=i, end=i + 1))
             i += 1
         else:
             j = i
@@ -166,11 +175,11 @@ def lex(q: str) -> list[_Tok]:
                     quoted = True
                 if not value.strip():
                     raise QueryError(f"{name}: needs a value, e.g. {name}:تهران", "field_needs_value", field=name)
-                toks.append(_Tok("FIELD", value, FIELD_ALIASES[name], quoted))
+                toks.append(_Tok("FIELD", value, FIELD_ALIASES[name], quoted, i, j))
             elif word == "OR" or word == "|":
-                toks.append(_Tok("OR"))
+                toks.append(_Tok("OR", start=i, end=j))
             else:
-                toks.append(_Tok("WORD", word))
+                toks.append(_Tok("WORD", word, start=i, end=j))
             i = j
     return toks
 
@@ -299,6 +308,66 @@ def parse(query: str) -> Node:
         raise QueryError(f"query too long: more than {MAX_TERMS} words", "too_many_words", limit=MAX_TERMS)
     _check_exclusions(node)
     return node
+
+
+# --- the query's parts, where they are typed --------------------------------
+@dataclass(frozen=True)
+class Part:
+    """One term of a query's top level (not inside parentheses, not a side of OR),
+    with where it was typed: what the reading room shows as an active filter chip
+    and what a suggestion leaves out or rewrites. `kind` is "word", "phrase" or
+    "filter"; `field` the canonical field (title: words are "title")."""
+
+    kind: str
+    field: str
+    value: str
+    start: int
+    end: int
+    negated: bool = False
+
+    @property
+    def node(self) -> Node:
+        if self.field == "date":
+            return parse_date_range(self.value)
+        return Exact(self.field, self.value)
+
+
+def parts(query: str) -> list[Part]:
+    """The top-level terms of a query, in order (QueryError if it does not lex)."""
+    toks = lex(query)
+    out: list[Part] = []
+    depth = 0
+    for i, t in enumerate(toks):
+        if t.kind == "LPAREN":
+            depth += 1
+        elif t.kind == "RPAREN":
+            depth = max(0, depth - 1)
+        if depth or t.kind not in ("WORD", "PHRASE", "FIELD"):
+            continue
+        negated = i > 0 and toks[i - 1].kind == "NOT"
+        before = toks[i - 2] if negated and i > 1 else (toks[i - 1] if i > 0 and not negated else None)
+        after = toks[i + 1] if i + 1 < len(toks) else None
+        if (before is not None and before.kind == "OR") or (after is not None and after.kind == "OR"):
+            continue  # one side of OR is no filter of the whole query
+        start = toks[i - 1].start if negated else t.start
+        if t.kind == "FIELD" and t.field != "title":
+            out.append(Part("filter", t.field, t.text, start, t.end, negated))
+        elif t.kind == "FIELD":
+            out.append(Part("phrase" if t.quoted else "word", "title", t.text, start, t.end, negated))
+        else:
+            out.append(Part("word" if t.kind == "WORD" else "phrase", "all", t.text, start, t.end, negated))
+    return out
+
+
+def filters(query: str) -> list[Part]:
+    """The field filters of a query's top level (source:, outlet:, agency:, category:,
+    tag:, date:), typed by hand or added from a facet."""
+    return [p for p in parts(query) if p.kind == "filter"]
+
+
+def without(query: str, part: Part, replacement: str = "") -> str:
+    """The query with one of its parts taken out (or replaced), spaces tidied."""
+    return " ".join(f"{query[: part.start]} {replacement} {query[part.end :]}".split())
 
 
 # --- dates ----------------------------------------------------------------

@@ -41,6 +41,7 @@ from vazeh.archive.surt import KEY_FORMAT
 from vazeh.config import home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
 from vazeh.index.engine import Engine, EngineHit, IndexDoc
+from vazeh.index.names import default_names
 from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import (
     COMMON_WORDS,
@@ -52,6 +53,7 @@ from vazeh.index.plan import (
 )
 from vazeh.index.query import TEHRAN, QueryError, parse
 from vazeh.index.snippets import make_snippet
+from vazeh.index.suggest import Suggestion, suggest
 from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
 from vazeh.persian import token_text, token_texts, tokenize
 
@@ -102,6 +104,8 @@ class SearchHit:
     also_published_by: list[dict[str, Any]] = field(default_factory=list)
     score: float = 0.0
     language: str | None = None  # dates of a Dari (prs) story are shown as Afghans write them
+    outlet: str | None = None  # the site this copy was captured from (vazeh.index.names)
+    agency: str | None = None  # who the story credits; the outlet for its own stories
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +120,7 @@ class SearchResults:
     sort: str
     hits: list[SearchHit]
     facets: dict[str, list[tuple[str, int]]]
+    suggestion: Suggestion | None = None  # with no hits: the nearest query that has some
 
     @property
     def pages(self) -> int:
@@ -212,7 +217,8 @@ def document_for(story: Story, group: str, texts: list[str] | None = None) -> In
             jalali = _jalali_text(dt)
         except Exception:  # noqa: BLE001 - a display string must not stop indexing
             jalali = None
-    source = a.source or a.site or ""
+    outlet, outlet_keys, agency_keys = _outlet_and_agency(a)
+    source = a.source or outlet
     ts = int(dt.timestamp()) if dt else None
     return IndexDoc(
         key=story.key,
@@ -221,10 +227,13 @@ def document_for(story: Story, group: str, texts: list[str] | None = None) -> In
         pairs="",  # filled for a batch at once by _documents
         title=texts[0],
         source=source,
+        outlet=outlet,
+        outlet_keys=outlet_keys,
+        agency_keys=agency_keys,
         categories=[c for c in a.category if c],
         month=jalali_month_at(ts) if ts is not None else "",
         published=ts or 0,
-        source_keys=sorted({k for k in (value_key(a.source or ""), value_key(a.site or "")) if k}),
+        source_keys=sorted({*outlet_keys, *agency_keys}),  # source: is either
         category_keys=sorted({k for k in (value_key(c) for c in a.category) if k}),
         tag_keys=sorted({k for k in (value_key(t) for t in a.tags) if k}),
         data={
@@ -236,6 +245,8 @@ def document_for(story: Story, group: str, texts: list[str] | None = None) -> In
             "lead": a.lead,
             "body": a.body,
             "source": source or None,
+            "outlet": outlet or None,
+            "agency": source or None,
             "published": a.published,
             "published_jalali": jalali,
             "language": a.language,
@@ -244,6 +255,16 @@ def document_for(story: Story, group: str, texts: list[str] | None = None) -> In
             "versions": story.versions,
         },
     )
+
+
+def _outlet_and_agency(a: Article) -> tuple[str, list[str], list[str]]:
+    """The outlet's name as shown, its keys, and the agency's keys: a story that
+    credits no one is its outlet's own."""
+    names = default_names()
+    outlet, _entity = names.outlet(a.site, a.url)
+    outlet_keys = names.keys(a.site or outlet)
+    agency_keys = names.keys(a.source) if a.source else outlet_keys
+    return outlet, outlet_keys, agency_keys
 
 
 def _documents(stories: list[Story]) -> list[IndexDoc]:
@@ -601,7 +622,15 @@ class SearchIndex:
             count_match=without_ranking_hints(match),
         )
         hits = [self._hit(h, res.matching.get(h.group), planner) for h in res.hits]
-        return SearchResults(query, res.total, page, per_page, sort, hits, res.facets)
+        results = SearchResults(query, res.total, page, per_page, sort, hits, merged_facets(res.facets) if facets else {})
+        if not res.total:  # only a search with no hits pays for looking around it
+            results.suggestion = suggest(query, self._count)
+        return results
+
+    def _count(self, query: str) -> int:
+        """How many stories a query finds (for suggestions; no ranking, no facets)."""
+        match = Planner(self.engine.doc_freq).plan(parse(query))
+        return self.engine.search(without_ranking_hints(match), sort="relevance", offset=0, limit=1, facets=False).total
 
     def _hit(self, first: EngineHit, matching: set[str] | None, planner: Planner) -> SearchHit:
         members = self.engine.by_group(first.group) if first.group and first.group_size > 1 else []
@@ -636,7 +665,36 @@ class SearchIndex:
             ],
             score=first.score,
             language=d.get("language"),
+            outlet=d.get("outlet"),
+            agency=d.get("agency"),
         )
+
+
+def merged_facets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
+    """Facet values that are one value for the filters, counted as one: spellings with
+    one value_key (شهري, شهری), and for outlets and agencies every name of one entity
+    («مهر», «خبرگزاری مهر»). Each is shown in its most frequent spelling. "agency" is
+    the source facet under its own name (the two are one field)."""
+    names = default_names()
+    out = dict(facets)
+    for name, key_of in (("source", names.facet_key), ("outlet", names.facet_key), ("category", value_key)):
+        if name in facets:
+            out[name] = _merge(facets[name], key_of)
+    if "source" in out:
+        out["agency"] = out["source"]
+    return out
+
+
+def _merge(values: list[tuple[str, int]], key_of: Callable[[str], str]) -> list[tuple[str, int]]:
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for value, n in values:
+        groups.setdefault(key_of(value) or value, []).append((value, n))
+    if len(groups) == len(values):
+        return values
+    # The engine gives buckets most frequent first, so each group's first is its most frequent spelling.
+    merged = [(g[0][0], sum(n for _v, n in g)) for g in groups.values()]
+    merged.sort(key=lambda vn: -vn[1])  # stable: ties keep the engine's order
+    return merged
 
 
 class SearchEngineError(RuntimeError):

@@ -38,7 +38,8 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 8  # with the near-duplicate store's layout; 8: a hit's data carries the story's language
+SCHEMA_VERSION = 9  # with the near-duplicate store's layout; 8: a hit's data carries the story's language;
+# 9: outlet and agency (their names resolved to one key each, vazeh.index.names)
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
@@ -46,7 +47,7 @@ FIELD_GAP = "¶"
 
 # The exact-value fields (engine.KEY_FIELDS) share one indexed field, each value
 # behind its field's prefix: one field instead of three costs less per document.
-KEY_PREFIX = {"source_key": "s:", "category_key": "c:", "tag_key": "t:"}
+KEY_PREFIX = {"source_key": "s:", "outlet_key": "o:", "agency_key": "a:", "category_key": "c:", "tag_key": "t:"}
 
 
 def _group(doc: tantivy.Document) -> str:
@@ -76,6 +77,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("pairs", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_text_field("outlet", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("category", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("month", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("keys", tokenizer_name="raw", index_option="basic")
@@ -122,12 +124,15 @@ class TantivyEngine:
         d.add_text("title", doc.title)
         d.add_text("pairs", doc.pairs)
         d.add_text("source", doc.source)
+        d.add_text("outlet", doc.outlet)
         for c in doc.categories:
             d.add_text("category", c)
         if doc.month:
             d.add_text("month", doc.month)
         for field, values in (
             ("source_key", doc.source_keys),
+            ("outlet_key", doc.outlet_keys),
+            ("agency_key", doc.agency_keys),
             ("category_key", doc.category_keys),
             ("tag_key", doc.tag_keys),
         ):
@@ -361,6 +366,7 @@ class TantivyEngine:
         # the source buckets also give the total: one pass over the matches, not two.
         agg = {
             "source": {"terms": {"field": "source", "size": size, "missing": ""}},
+            "outlet": {"terms": {"field": "outlet", "size": size}},
             "category": {"terms": {"field": "category", "size": size}},
             # Ten years of months fit; newest month first reads like an archive.
             "month": {"terms": {"field": "month", "size": 240, "order": {"_key": "desc"}}},

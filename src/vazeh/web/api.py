@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from vazeh.archive import Capture
 from vazeh.extract.model import StoredArticle
@@ -94,6 +94,15 @@ class HitOut(BaseModel):
     snippet_html: str
     also_published_by: list[dict[str, Any]]
     language: str | None = None
+    outlet: str | None = None
+    agency: str | None = None
+
+
+class SuggestionOut(BaseModel):
+    query: str = Field(description="the nearest query that has results")
+    total: int
+    kind: str = Field(description="form (another word form), drop (one word left out), date (a looser date), "
+                                  "filter (one filter left out)")
 
 
 class SearchOut(BaseModel):
@@ -104,6 +113,7 @@ class SearchOut(BaseModel):
     sort: str
     hits: list[HitOut]
     facets: dict[str, list[tuple[str, int]]]
+    suggestion: SuggestionOut | None = Field(None, description="with no results: the nearest query that has some")
 
 
 def capture_out(c: Capture, base: str = "") -> CaptureOut:
@@ -327,6 +337,7 @@ def search(
         query=r.query, total=r.total, page=r.page, per_page=r.per_page, sort=r.sort,
         hits=[HitOut(**{k: getattr(h, k) for k in HitOut.model_fields}) for h in r.hits],
         facets={k: [(str(v), int(n)) for v, n in vals] for k, vals in r.facets.items()},
+        suggestion=SuggestionOut(**vars(r.suggestion)) if r.suggestion else None,
     )
 
 

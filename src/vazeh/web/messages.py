@@ -54,7 +54,8 @@ _QUERY: dict[str, Callable[[_Frag, Callable[[str], str], dict], str]] = {
     ),
     "unknown_field": lambda f, ex, p: (
         f"فیلدی به نام {f(p.get('field', ''))} نداریم. فیلدها: "
-        f"{ex('عنوان:')}، {ex('منبع:')}، {ex('دسته:')}، {ex('برچسب:')}، {ex('تاریخ:')}"
+        f"{ex('عنوان:')}، {ex('منبع:')}، {ex('رسانه:')}، {ex('خبرگزاری:')}، {ex('دسته:')}، {ex('برچسب:')}، "
+        f"{ex('تاریخ:')}"
     ),
     "field_needs_value": lambda f, ex, p: (
         f"پس از {f(str(p.get('field', '')) + ':')} مقداری بنویسید، مانند {ex(str(p.get('field', 'منبع')) + ':تهران')}"
@@ -122,6 +123,24 @@ def query_error_html(error: Exception) -> Markup:
 def query_error_text(error: Exception) -> str:
     """The Persian sentence for a QueryError, as plain text with Unicode isolates."""
     return _query_message(error, html=False)
+
+
+# --- a search with no results --------------------------------------------------
+_SUGGESTION_WHY = {
+    "form": "با شکل دیگری از واژه",
+    "drop": "بدون یک واژه",
+    "date": "با تاریخی گسترده‌تر",
+    "filter": "بدون یک پالایه",
+}
+
+
+def suggestion_html(query: str, total: int, kind: str, href: str) -> Markup:
+    """«آیا منظورتان … بود؟» with the suggested query as a link and its hit count."""
+    why = _SUGGESTION_WHY.get(kind, "")
+    return Markup(
+        f'آیا منظورتان <a href="{escape(href)}">{_example(query, html=True)}</a> بود؟ '
+        f"({_n(f'{total:,}'.replace(',', '٬'))} نتیجه{'، ' + why if why else ''})"
+    )
 
 
 # --- save page now ------------------------------------------------------------

@@ -14,9 +14,10 @@ from vazeh.extract.model import StoredArticle
 from vazeh.web.changes import jalali_seconds
 from vazeh.web.charts import source_chart
 from vazeh.web.diff import WordDiff, article_diff, compare
+from vazeh.web.facets import FACET_TITLES, ROOM_FACETS, active_filters, facet_entries, search_href
 from vazeh.web.fmt import parse_when, path_quote, wants_gregorian, when
 from vazeh.web.listing import ARTICLE_COLUMNS, TRAIL_SEP, article_row, csv_text
-from vazeh.web.messages import query_error_html, search_unavailable
+from vazeh.web.messages import query_error_html, search_unavailable, suggestion_html
 from vazeh.web.room import ReadingRoom, SearchUnavailable
 
 router = APIRouter(include_in_schema=False)
@@ -449,40 +450,6 @@ def favicon() -> Response:
 
 
 # ---------------------------------------------------------------------- search
-FACET_FIELDS = {"source": "source", "category": "category", "month": "date"}
-FACET_TITLES = {"source": "منبع", "category": "دسته", "month": "ماه"}
-
-
-def month_label(value: str) -> str:
-    """`1402-05` (the index's month facet) as `مرداد ۱۴۰۲`."""
-    from vazeh.persian import JALALI_MONTHS, to_persian_digits
-
-    try:
-        year, month = (int(x) for x in value.split("-")[:2])
-        return f"{JALALI_MONTHS[month - 1]} {to_persian_digits(year)}"
-    except (ValueError, IndexError):
-        return value
-
-
-def facet_term(kind: str, value: str) -> str:
-    """The query words that filter by a facet value, in the search language."""
-    if kind == "month":
-        return "date:" + value.replace("-", "/")
-    value = value.replace('"', "")
-    return f'{FACET_FIELDS[kind]}:"{value}"'
-
-
-def search_href(q: str, *, sort: str = "relevance", page: int = 1) -> str:
-    from urllib.parse import urlencode
-
-    params = {"q": q}
-    if sort != "relevance":
-        params["sort"] = sort
-    if page > 1:
-        params["page"] = str(page)
-    return "/search?" + urlencode(params)
-
-
 @router.get("/search.{fmt}")
 def search_twin(
     request: Request,
@@ -510,7 +477,8 @@ def _search_twin(request: Request, room: ReadingRoom, fmt: str, q: str, sort: st
                  href=f"/article/{h.article_id}") for h in results.hits]
     return twin(request, fmt, rows, HIT_COLUMNS, query=results.query, sort=results.sort, total=results.total,
                 page=results.page, pages=max(1, results.pages), per_page=results.per_page,
-                facets={k: [[str(v), int(n)] for v, n in vals] for k, vals in results.facets.items()})
+                facets={k: [[str(v), int(n)] for v, n in vals] for k, vals in results.facets.items()},
+                suggestion=vars(results.suggestion) if results.suggestion else None)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -565,23 +533,20 @@ def _search_page(request: Request, room: ReadingRoom, context: dict, q: str, sor
         return render(request, "search.html", {**context, "error": query_error_html(e)}, status_code=400)
     except SearchUnavailable:
         return error_page(request, "جست‌وجو در دسترس نیست", search_unavailable(), 503)
+    chips = active_filters(q, sort=sort)
+    suggestion = None
+    if results.suggestion is not None:
+        s = results.suggestion
+        suggestion = suggestion_html(s.query, s.total, s.kind, search_href(s.query, sort=sort))
     facets = []
-    for kind in ("source", "category", "month"):
-        values = []
-        for value, count in results.facets.get(kind, [])[:15]:
-            term = facet_term(kind, str(value))
-            label = month_label(str(value)) if kind == "month" else str(value)
-            on = term in q
-            # A second click on a chosen value takes the filter off again.
-            without = " ".join(q.replace(term, " ").split())
-            href = search_href(without or q, sort=sort) if on else search_href(f"{q} {term}", sort=sort)
-            values.append({"label": label, "count": count, "href": href, "on": on})
+    for kind in ROOM_FACETS:
+        values = facet_entries(q, kind, results.facets.get(kind, [])[:15], sort=sort)
         if values:
             facets.append({"title": FACET_TITLES[kind], "entries": values})
     pages = max(1, min(500, -(-results.total // results.per_page)))
     base = "/search?" + urlencode({"q": q, **({"sort": sort} if sort != "relevance" else {})}) + "&"
     return render(request, "search.html", {
-        **context, "results": results, "facets": facets, "page": page, "pages": pages, "base": base,
+        **context, "results": results, "facets": facets, "chips": chips, "suggestion": suggestion, "page": page, "pages": pages, "base": base,
         "sort_links": {s: search_href(q, sort=s) for s in ("relevance", "newest")},
         "feed": "/feeds/search.{fmt}?" + urlencode({"q": q}),
         "attention_chart": search_chart(room, q),
