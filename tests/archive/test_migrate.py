@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -10,6 +11,12 @@ from vazeh.archive import migrate, open_archive
 from vazeh.archive.surt import KEY_FORMAT, surt
 from vazeh.extract.model import Article, ArticleStore
 from vazeh.web.listing import Listing
+
+# These tests write catalogs in an older SQLite layout by hand: rekeying is for SQLite
+# catalogs made by earlier vazeh; a PostgreSQL catalog starts in the current key format.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("VAZEH_TEST_CATALOG") == "postgresql", reason="rekeys SQLite catalogs of earlier vazeh only"
+)
 
 # URL -> the key vazeh's first format gave it (written as literals: that code is gone).
 OLD_KEYS = {

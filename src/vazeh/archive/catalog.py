@@ -82,6 +82,18 @@ class Row(tuple):
         return list(self._index)
 
 
+class SQLiteRow(sqlite3.Row):
+    """sqlite3.Row (C speed) that also equals the tuple of its values, as PostgreSQL's `Row` does."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
 class CatalogConnection:
     """One connection to the catalog, in autocommit mode (transactions are explicit BEGIN/COMMIT)."""
 
@@ -117,6 +129,11 @@ class CatalogConnection:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def commit(self) -> None:
+        """End the open transaction, if any (sqlite3's commit, for callers written against it)."""
+        if self.in_transaction:
+            self.execute("COMMIT")
 
     def reopen(self, *, wait: bool = True) -> CatalogConnection:
         """A second connection to the same catalog (for work that must not share this one's transaction).
@@ -161,7 +178,7 @@ class SQLiteCatalog(CatalogConnection):
         self.url = f"sqlite:///{self.path}"
         timeout = 60 if wait else 0
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=timeout)
-        self._db.row_factory = sqlite3.Row
+        self._db.row_factory = SQLiteRow
         self._db.execute(f"PRAGMA busy_timeout={timeout * 1000}")
         if wait:
             self._db.execute("PRAGMA journal_mode=WAL")

@@ -1,0 +1,136 @@
+"""Several "machines" write one PostgreSQL catalog: every story is searchable exactly once.
+
+A machine here is a process with a home of its own (its own WARC folder, its own
+search index) whose `vazeh.toml` names the one shared catalog. Two import with
+`vazeh import` (their files overlap: the same stories captured twice) while a third
+captures through the pipeline. The search index is per machine and follows the
+shared catalog's article feed (`SearchIndex.sync` by `seq`), so any machine, or a
+search host that writes nothing, ends with every story once.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from vazeh.archive import open_archive
+from vazeh.extract.model import ArticleStore
+from vazeh.index import SearchIndex
+
+LETTERS = "ابپتثجچحخد"
+
+
+def word(writer: int, n: int) -> str:
+    return "واژه" + "".join(LETTERS[int(d)] for d in f"{writer}{n:04d}")
+
+
+def page(writer: int, n: int) -> bytes:
+    w = word(writer, n)
+    return (
+        f"<html><head><meta charset='utf-8'><title>گزارش {w} از ماشین</title></head><body><article>"
+        f"<h1>گزارش {w} از ماشین</h1>"
+        f"<p>متن این خبر دربارهٔ {w} است و چند جملهٔ دیگر دارد تا صفحه یک خبر کامل باشد.</p>"
+        "<p>بند دوم خبر دربارهٔ باران و برف در شهرهای کشور و راه‌های بسته است.</p>"
+        "</article></body></html>"
+    ).encode()
+
+
+def url(writer: int, n: int) -> str:
+    return f"https://news{writer}.example.ir/news/{n}"
+
+
+def machine(root: Path, name: str, catalog: str) -> Path:
+    home = root / name
+    home.mkdir()
+    (home / "vazeh.toml").write_text(f'[backends]\ncatalog = "{catalog}"\n', encoding="utf-8")
+    return home
+
+
+def write_through_pipeline(home: str, writer: int, count: int) -> None:
+    from vazeh.pipeline import Pipeline
+
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    with Pipeline(home) as pipeline:
+        for n in range(count):
+            with pipeline.archive.transaction():
+                capture = pipeline.archive.write_exchange(
+                    url=url(writer, n), status=200, reason="OK",
+                    response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                    body=page(writer, n), captured_at=start + timedelta(seconds=n),
+                )
+            pipeline.on_capture(capture)
+
+
+def write_warc(path: Path, stories: list[tuple[int, int]]) -> Path:
+    with open(path, "wb") as f:
+        w = WARCWriter(f, gzip=True)
+        for writer, n in stories:
+            body = page(writer, n)
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            w.write_record(w.create_warc_record(url(writer, n), "response", payload=io.BytesIO(body),
+                                                length=len(body), http_headers=http))
+    return path
+
+
+def wrong_counts(home: Path, stories: list[tuple[int, int]]) -> tuple[int, list[str]]:
+    with SearchIndex.open(home) as index:
+        total = index.count()
+        wrong = [f"{url(w, n)}: {hits} hits" for w, n in stories
+                 if (hits := index.search(word(w, n), facets=False).total) != 1]
+    return total, wrong
+
+
+@pytest.mark.timeout(300)
+def test_machines_with_their_own_warcs_share_one_postgresql_catalog(pg_catalog: str, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VAZEH_CATALOG", raising=False)  # each machine's vazeh.toml names the catalog
+    monkeypatch.delenv("VAZEH_HOME", raising=False)
+    a, b, c, host = (machine(tmp_path, n, pg_catalog) for n in ("a", "b", "c", "search-host"))
+    imported_b = [(7, n) for n in range(40)]
+    imported_c = [(7, n) for n in range(20, 40)] + [(8, n) for n in range(30)]  # 20 stories both import
+    piped = [(9, n) for n in range(30)]
+    stories = sorted(set(imported_b + imported_c + piped))
+    vazeh = str(Path(sys.executable).with_name("vazeh"))
+    imports = [
+        subprocess.Popen([vazeh, "import", str(write_warc(tmp_path / f"{h.name}.warc.gz", s)), "--home", str(h)],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for h, s in ((b, imported_b), (c, imported_c))
+    ]
+    writer = multiprocessing.get_context("spawn").Process(target=write_through_pipeline, args=(str(a), 9, len(piped)))
+    writer.start()
+    for p in imports:
+        out, _ = p.communicate(timeout=240)
+        assert p.returncode == 0, out.decode(errors="replace")
+    writer.join(240)
+    assert writer.exitcode == 0
+
+    with open_archive(host) as archive:
+        assert archive.db.dialect == "postgresql"
+        store = ArticleStore(archive.db)
+        assert store.count() == len(imported_b) + len(imported_c) + len(piped)  # one article per capture
+        seqs = [r[0] for r in archive.db.execute("SELECT seq FROM articles")]
+        assert len(set(seqs)) == len(seqs), "two articles share a seq"
+        # Each machine's records are in its own WARC folder, and nowhere else.
+        for (name,) in archive.db.execute("SELECT DISTINCT warc_file FROM records").fetchall():
+            holders = [h.name for h in (a, b, c, host) if (h / "warcs" / name).exists()]
+            assert len(holders) == 1, f"{name} is in {holders}"
+        with SearchIndex.open(host) as index:
+            index.sync(store)
+    assert not (host / "catalog.sqlite").exists()
+    total, wrong = wrong_counts(host, stories)
+    assert wrong == []
+    assert total == len(stories)
+
+    # A writing machine's own index catches up with the others' stories the same way.
+    with open_archive(a) as archive, SearchIndex.open(a) as index:
+        index.sync(ArticleStore(archive.db))
+    total, wrong = wrong_counts(a, stories)
+    assert wrong == [] and total == len(stories)
