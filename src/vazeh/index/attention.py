@@ -16,6 +16,8 @@ its own, its bucket as long as the day). So a day's count is exactly what
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -234,6 +236,30 @@ def _day_counts(
     return total, sources
 
 
+_ALL_COUNTS: OrderedDict[tuple, tuple[dict[date, int], dict[str, dict[date, int]]]] = OrderedDict()
+_ALL_COUNTS_LOCK = threading.Lock()
+
+
+def _all_day_counts(
+    engine: Engine, first: date, end: date, *, by_source: bool, size: int
+) -> tuple[dict[date, int], dict[str, dict[date, int]]]:
+    """_day_counts of every story: the same for every query over one window until the
+    next commit, so a search page's chart does not count the whole archive each time.
+    Callers treat the result as read-only."""
+    key = (str(getattr(engine, "path", id(engine))), repr(engine.generation), first, end, by_source, size)
+    with _ALL_COUNTS_LOCK:
+        found = _ALL_COUNTS.get(key)
+        if found is not None:
+            _ALL_COUNTS.move_to_end(key)
+            return found
+    found = _day_counts(engine, All(()), first, end, by_source=by_source, size=size)
+    with _ALL_COUNTS_LOCK:
+        _ALL_COUNTS[key] = found
+        while len(_ALL_COUNTS) > 64:
+            _ALL_COUNTS.popitem(last=False)
+    return found
+
+
 def _fold(days: dict[date, int], periods: list[Period], by: str) -> list[int]:
     index = {p.start: i for i, p in enumerate(periods)}
     out = [0] * len(periods)
@@ -313,7 +339,7 @@ def attention(
         lo_day, hi_day = periods[0].start, periods[-1].end
         ndays = (hi_day - lo_day).days
         size = max(1, min(SOURCES, MAX_BUCKETS // max(ndays, 1)))
-        all_days, all_sources = _day_counts(engine, All(()), lo_day, hi_day, by_source=per_source, size=size)
+        all_days, all_sources = _all_day_counts(engine, lo_day, hi_day, by_source=per_source, size=size)
         totals = _fold(all_days, periods, by)
         series = []
         for q, m in zip(queries, matches, strict=True):

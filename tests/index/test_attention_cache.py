@@ -1,0 +1,33 @@
+"""The chart's count of every story per day is computed once per window and commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.index.conftest import add, article
+
+from vazeh.index.attention import attention
+
+
+def test_the_count_of_all_stories_is_reused_until_a_commit(index):
+    add(index, article("باران در شمال", published="2021-03-10T10:00:00+03:30"),
+        article("سیل در جنوب", published="2021-03-12T10:00:00+03:30"))
+    engine = index.engine
+    calls = []
+    histogram = engine.histogram
+
+    def counting(match, **kw):
+        calls.append(repr(match))
+        return histogram(match, **kw)
+
+    engine.histogram = counting
+    first, last = date(2021, 3, 9), date(2021, 3, 13)
+    a = attention(index, ["باران"], by="day", start=first, end=last)
+    b = attention(index, ["سیل"], by="day", start=first, end=last)
+    everything = [c for c in calls if "All(must=()" in c]
+    assert len(everything) == 1  # the second query's chart reused the first one's totals
+    assert a.totals == b.totals and sum(a.totals) == 2
+    add(index, article("باران دوباره", published="2021-03-11T10:00:00+03:30"))
+    c = attention(index, ["باران"], by="day", start=first, end=last)
+    assert sum(c.totals) == 3  # a commit makes them counted again
+    assert sum(c.series[0].counts) == 2
