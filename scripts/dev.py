@@ -89,7 +89,25 @@ def main(argv: list[str]) -> int:
         return run(BIN / "vazeh", "demo", *rest)
     rc = run(BIN / "ruff", "check", "src", "tests", "bench", "scripts")
     rc_tests = run(BIN / "python", "-m", "pytest", *(rest or ["-q"]))
-    return rc or rc_tests
+    rc_pg = 0 if rest else run_on_postgresql()
+    return rc or rc_tests or rc_pg
+
+
+# The tests that touch the catalog, run a second time against PostgreSQL (each test gets a
+# fresh catalog on a server the tests start on 127.0.0.1; see tests/conftest.py).
+CATALOG_TESTS = [
+    "tests/archive", "tests/capture", "tests/export", "tests/web", "tests/test_pipeline.py",
+    "tests/extract/test_cli.py", "tests/index/test_cli.py", "tests/hostile/test_concurrent_writers.py",
+]
+def run_on_postgresql() -> int:
+    if not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        print("warning: PostgreSQL is not installed (/usr/lib/postgresql/*/bin): the catalog tests ran on SQLite only "
+              "(apt-get install postgresql)", flush=True)
+        return 0
+    print("running the catalog tests again with the catalog on PostgreSQL", flush=True)
+    env = dict(os.environ, VAZEH_TEST_CATALOG="postgresql")
+    return subprocess.call([str(BIN / "python"), "-m", "pytest", "-q", "-m", "not browser", *CATALOG_TESTS],
+                           cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":

@@ -72,7 +72,13 @@ def archive(home: Path) -> Iterator[Archive]:
 
 
 # ---------------------------------------------------------------------- PostgreSQL
-PG_BIN = Path(os.environ.get("VAZEH_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def _pg_bin() -> Path:
+    # Debian puts each major version's server under /usr/lib/postgresql/<major>/bin.
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    return Path(os.environ.get("VAZEH_PG_BIN") or (found[-1].parent if found else "/usr/lib/postgresql/15/bin"))
+
+
+PG_BIN = _pg_bin()
 
 
 @dataclass
