@@ -85,6 +85,10 @@ class IndexDoc:
     category_keys: list[str]
     tag_keys: list[str]
     data: dict[str, Any] | bytes  # what a hit shows: original text, url, ids (or that as JSON)
+    # Word forms (vazeh.persian.forms): the distinct stems of "all" that differ from their
+    # token, then those of the title behind "^"; the planner asks for them as all_stem and
+    # title_stem.
+    stems: str = ""
     outlet: str = ""  # the site this copy was captured from, as shown (vazeh.index.names)
     outlet_keys: list[str] = field(default_factory=list)
     agency_keys: list[str] = field(default_factory=list)

@@ -9,7 +9,15 @@ The index holds each text's tokens with positions (field "all", and "title").
   parts that are both terms of the index, a two-term phrase query. This is
   exactly "some adjacent pair of T concatenates to it", without storing the
   (very many) pair terms; the term dictionary tells which splits can exist;
-* adjacent query words w1 w2 also match together when concat(w1 + w2) is a token.
+* adjacent query words w1 w2 also match together when concat(w1 + w2) is a token;
+* a word of three parts written joined (همتیمیها) also matches the three parts
+  written apart: a three-term phrase, for each split whose parts are all terms;
+* word forms (vazeh.persian.forms): a query word also matches the other forms of
+  its stem, at STEM_BOOST so that the form asked ranks first. The stems field holds,
+  per document, the stem of every token that has one other than itself (the
+  exact tokens stay in "all"), so a stem s is found as Term(all, s) (the bare
+  word) or Term(all_stem, s) (any inflected form). A quoted phrase matches only
+  as written (with its spelling variants, never other forms).
 
 Alternatives whose terms the index does not hold are dropped before the engine
 sees them, so a query costs what its real alternatives cost.
@@ -28,12 +36,21 @@ import numpy as np
 from vazeh.index.engine import All, Any_, Match, Nothing, Phrase, Range, Term
 from vazeh.index.query import MAX_TERMS, And, DateRange, Exact, Not, Or, PhraseQ, QueryError, Word
 from vazeh.persian import tokenize
+from vazeh.persian.forms import SUFFIX_TOKENS, stem
 
 DocFreq = Callable[[str, str], int]
 MAX_PHRASE_VARIANTS = 32
 SPLIT_BOOST = 0.5  # a joined query word found as two spaced words ranks below an exact match
 NEIGHBOUR_BOOST = 0.8
 TITLE_BOOST = 2.0
+# Another form of the word (انار for انارهای): found, but below the form asked, which also
+# matches its own exact clause.
+STEM_BOOST = 0.4
+STEM_TITLE_BOOST = TITLE_BOOST * STEM_BOOST
+# The stems of a text field, as the planner names them; the engine keeps both in one field.
+STEM_FIELD = {"all": "all_stem", "title": "title_stem"}
+MAX_TRIPLE_SPLITS = 4
+_RANKING_HINTS = {("title", TITLE_BOOST), ("title", STEM_TITLE_BOOST), ("title_stem", STEM_TITLE_BOOST)}
 
 
 def _load_common_words() -> frozenset[str]:
@@ -228,7 +245,7 @@ def without_ranking_hints(m: Match) -> Match:
         parts = tuple(
             without_ranking_hints(p)
             for p in m.parts
-            if not (isinstance(p, Term) and p.field == "title" and p.boost == TITLE_BOOST)
+            if not (isinstance(p, Term) and (p.field, p.boost) in _RANKING_HINTS)
         )
         return parts[0] if len(parts) == 1 else Any_(parts)
     if isinstance(m, All):
@@ -253,6 +270,7 @@ class Highlights:
 
     terms: set[str] = field(default_factory=set)
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)  # mark a token whose stem is one of these
     words: int = 0  # positive query words and phrases: a passage with this many matches is best
 
 
@@ -261,6 +279,39 @@ def _any(alts: list[Match]) -> Match:
     if not alts:
         return Nothing()
     return alts[0] if len(alts) == 1 else Any_(tuple(alts))
+
+
+def _stem_forms(toks: list[str]) -> tuple[tuple[str, ...], set[str]]:
+    """A query word's stem forms: its parts without the suffix parts it ends with, the last
+    part stemmed (هم‌تیمی‌های → هم تیمی); and its stems, of the parts joined and, for a word
+    left with one part, of that part."""
+    core = list(toks)
+    while len(core) > 1 and core[-1] in SUFFIX_TOKENS:
+        core.pop()
+    core[-1] = stem(core[-1])
+    stems = {stem("".join(toks))}
+    if len(core) == 1:
+        stems.add(core[0])
+    return tuple(core), stems
+
+
+def _form_terms(toks: list[str]) -> list[str]:
+    """The terms of "all" (or "title") that _forms may look up, for the word's one batch."""
+    core, stems = _stem_forms(toks)
+    return [*core, *stems, *(p for s in stems for k in range(1, len(s)) for p in (s[:k], s[k:]))]
+
+
+def _first_of_each(alts: list[Match]) -> list[Match]:
+    """One clause per match, the first (the word as asked comes before its forms): a form
+    that is also the word as written must not be counted twice."""
+    seen: set[tuple] = set()
+    out = []
+    for a in alts:
+        k = (type(a), getattr(a, "field", None), getattr(a, "term", None), getattr(a, "terms", None))
+        if k not in seen:
+            seen.add(k)
+            out.append(a)
+    return out
 
 
 def _capped(text: str, toks: list[str]) -> list[str]:
@@ -405,8 +456,8 @@ class Planner:
             out.append(self._word(w.field, t, neighbours, negated=negated))
         return out
 
-    def _word(self, fld: str, toks: list[str], neighbours: list[str], *, negated: bool) -> Match:
-        self._prefetch_word(fld, toks, neighbours)
+    def _word(self, fld: str, toks: list[str], neighbours: list[str], *, negated: bool, forms: bool = True) -> Match:
+        self._prefetch_word(fld, toks, [*neighbours, *(_form_terms(toks) if forms else ())])
         alts: list[Match] = []
         joined = "".join(toks)
         if len(toks) == 1:
@@ -418,9 +469,13 @@ class Planner:
             alts.append(Phrase(fld, tuple(toks)))
             alts.append(Term(fld, joined))
         alts.extend(self._splits(fld, joined, skip=tuple(toks)))
+        if len(toks) == 1:
+            alts.extend(self._triples(fld, joined))
         for c in neighbours:
             alts.append(Term(fld, c, NEIGHBOUR_BOOST))
-        alts = [a for a in alts if self._exists(a)]
+        if forms:
+            alts.extend(self._forms(fld, toks))
+        alts = [a for a in _first_of_each(alts) if self._exists(a)]
         if not negated:
             self.highlights.words += 1
             self._note(alts)
@@ -436,6 +491,53 @@ class Planner:
                 out.append(Phrase(fld, (left, right), SPLIT_BOOST))
         return out
 
+    def _triples(self, fld: str, joined: str) -> list[Match]:
+        """A joined word of three parts (همتیمیها) found written as three: each split into
+        three terms of the index of two letters or more (one-letter parts would make
+        nonsense phrases of و and ی), at most MAX_TRIPLE_SPLITS of them."""
+        out: list[Match] = []
+        n = len(joined)
+        heads = [i for i in range(2, n - 3) if self.df(fld, joined[:i])]
+        self._prefetch(fld, [joined[i:j] for i in heads for j in range(i + 2, n - 1)])
+        for i in heads:
+            for j in range(i + 2, n - 1):
+                if self.df(fld, joined[i:j]) and self.df(fld, joined[j:]):
+                    out.append(Phrase(fld, (joined[:i], joined[i:j], joined[j:]), SPLIT_BOOST))
+                    if len(out) >= MAX_TRIPLE_SPLITS:
+                        return out
+        return out
+
+    def _forms(self, fld: str, toks: list[str]) -> list[Match]:
+        """Other forms of the word: its stem, bare or inflected (see the module doc).
+
+        A word written in parts drops the suffix parts it ends with (گنجشک‌ها → گنجشک,
+        بزرگ‌ترین → بزرگ) and its last part's own suffixes (هم‌تیمیهای → هم تیمی); the
+        parts joined are stemmed too (a text may write it as one word)."""
+        sf = STEM_FIELD.get(fld)
+        if sf is None:
+            return []
+        joined = "".join(toks)
+        out: list[Match] = []
+        core, stems = _stem_forms(toks)
+        if len(core) > 1 and core != tuple(toks):
+            out.append(Phrase(fld, core, STEM_BOOST))
+        self._prefetch(sf, list(stems))
+        if fld == "all":
+            self._prefetch("title_stem", list(stems))
+            self._prefetch("title", list(stems))
+        for s in sorted(stems):
+            if s != joined:
+                out.append(Term(fld, s, STEM_BOOST))
+            out.append(Term(sf, s, STEM_BOOST))
+            if fld == "all":
+                out.append(Term("title_stem", s, STEM_TITLE_BOOST))
+                if s != joined:
+                    out.append(Term("title", s, STEM_TITLE_BOOST))
+            if s != joined and len(core) == 1:
+                # the stem of a word of two parts written joined (همتیمیها → هم تیمی)
+                out.extend(Phrase(p.field, p.terms, STEM_BOOST * SPLIT_BOOST) for p in self._splits(fld, s, ()))
+        return out
+
     def _exists(self, m: Match) -> bool:
         if isinstance(m, Term):
             return self.df(m.field, m.term) > 0
@@ -446,17 +548,20 @@ class Planner:
     def _note(self, alts: list[Match]) -> None:
         for a in alts:
             if isinstance(a, Term):
-                self.highlights.terms.add(a.term)
+                if a.field in ("all_stem", "title_stem"):
+                    self.highlights.stems.add(a.term)
+                else:
+                    self.highlights.terms.add(a.term)
             elif isinstance(a, Phrase):
-                if a.boost == SPLIT_BOOST and len(a.terms) == 2:
-                    self.highlights.pairs.add((a.terms[0], a.terms[1]))
+                if a.boost in (SPLIT_BOOST, STEM_BOOST * SPLIT_BOOST) and len(a.terms) in (2, 3):
+                    self.highlights.pairs.update(zip(a.terms, a.terms[1:], strict=False))
                 else:
                     self.highlights.terms.update(a.terms)
 
     # --- phrases -------------------------------------------------------------
     def _phrase(self, fld: str, toks: list[str], *, negated: bool) -> Match:
         if len(toks) == 1:
-            return self._word(fld, toks, [], negated=negated)
+            return self._word(fld, toks, [], negated=negated, forms=False)  # quoted: as written
         self._prefetch_word(fld, toks)
         variants = [tuple(toks)]
         for v in itertools.islice(self._phrase_variants(fld, toks), MAX_PHRASE_VARIANTS):

@@ -56,6 +56,7 @@ from vazeh.index.snippets import make_snippet
 from vazeh.index.suggest import Suggestion, suggest
 from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
 from vazeh.persian import token_text, token_texts, tokenize
+from vazeh.persian.forms import PROTECTED, stem, stem_many
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,10 @@ _CANARY = "كتاب‌هاي مي شود راهاندازی ۱۲۳٬۴۵۶ ٢٫�
 # builds its tables on first use): bump and say what changed.
 #   2: astral symbols that NFKC spells with letters keep them (U+1F110 is "(A)").
 RULES = 2
+_FORMS_CANARY = (
+    "کتابهایشان درختان نمایندگان دانشجویان تحقیقات متروی بزرگترین کشورشان کتابهایم مهران "
+    "ایرانیان دوستان بزرگان اینتر منچستر"
+)
 ANALYSIS = hashlib.sha1(
     "\x1f".join(
         [
@@ -75,6 +80,9 @@ ANALYSIS = hashlib.sha1(
             *sorted(COMMON_WORDS),
             f"pairs:poly64:{PAIR_BUCKETS}",
             f"rules:{RULES}",
+            # the stemmer: its list and its answers on forms of every rule
+            *sorted(PROTECTED),
+            *(stem(t) for t in tokenize(_FORMS_CANARY)),
         ]
     ).encode()
 ).hexdigest()[:12]
@@ -202,6 +210,18 @@ def _parts(a: Article) -> tuple[str, str, str, str]:
     return (a.title or "", a.kicker or "", a.lead or "", a.text)
 
 
+def stems_text(all_text: str, title: str) -> str:
+    """The stems field of a document: each distinct stem of `all_text` (token_text) that
+    differs from its token, then the title's behind "^" (title tokens are in all_text).
+    One stem per document and no positions: a stem only says a form of the word is there;
+    phrases and ranking by frequency stay on the exact tokens."""
+    forms = stem_many(set(all_text.split()))
+    if not forms:
+        return ""
+    title_stems = {forms[t] for t in title.split() if t in forms}
+    return " ".join([*dict.fromkeys(forms.values()), *("^" + s for s in title_stems)])
+
+
 def document_for(story: Story, group: str, texts: list[str] | None = None) -> IndexDoc:
     """The index document of a story; `texts` are token_text of its `_parts` when the
     caller already has them. `pairs` is left empty: pair_terms_many fills it."""
@@ -226,6 +246,7 @@ def document_for(story: Story, group: str, texts: list[str] | None = None) -> In
         all=all_text,
         pairs="",  # filled for a batch at once by _documents
         title=texts[0],
+        stems=stems_text(all_text, texts[0]),
         source=source,
         outlet=outlet,
         outlet_keys=outlet_keys,

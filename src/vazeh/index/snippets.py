@@ -19,6 +19,7 @@ import numpy as np
 
 from vazeh.index.plan import Highlights
 from vazeh.persian import normalize, tokenize
+from vazeh.persian.forms import stem
 
 SNIPPET_CHARS = 240
 MAX_PARAGRAPHS = 12
@@ -38,7 +39,7 @@ def _is_edge_punct(ch: str) -> bool:
 
 def _first_hit(toks: list[str], hl: Highlights) -> int:
     for k, t in enumerate(toks):
-        if t in hl.terms or (hl.pairs and k + 1 < len(toks) and (t, toks[k + 1]) in hl.pairs):
+        if t in hl.terms or (hl.stems and stem(t) in hl.stems) or (hl.pairs and k + 1 < len(toks) and (t, toks[k + 1]) in hl.pairs):
             return k
     return 0
 
@@ -55,6 +56,8 @@ def _best_paragraph(paragraphs: list[str], hl: Highlights) -> tuple[int, float] 
         scanned += len(p)
         toks = tokenize(p)
         score = len(hl.terms.intersection(toks))
+        if hl.stems:
+            score += len(hl.stems.intersection(map(stem, toks)))
         if hl.pairs:
             score += len(hl.pairs.intersection(zip(toks, toks[1:], strict=False)))
         if score > best_score:
@@ -80,6 +83,22 @@ def _token_positions(norm: str, term: str, limit: int = 200) -> list[int]:
         if ok:
             out.append(pos)
         pos = norm.find(term, pos + 1)
+    return out
+
+
+def _form_positions(norm: str, s: str, limit: int = 200) -> list[tuple[int, int]]:
+    """Where a form of stem `s` stands as a whole token (انارهای for انار): a token that
+    starts with `s` and whose stem is `s`."""
+    out: list[tuple[int, int]] = []
+    pos = norm.find(s)
+    while pos >= 0 and len(out) < limit:
+        if pos == 0 or not norm[pos - 1].isalnum():
+            end = pos + len(s)
+            while end < len(norm) and norm[end].isalnum():
+                end += 1
+            if end > pos + len(s) and stem(norm[pos:end]) == s:
+                out.append((pos, end))
+        pos = norm.find(s, pos + 1)
     return out
 
 
@@ -169,6 +188,8 @@ def _marks_in(paragraphs: list[str], hl: Highlights):
     occ: list[tuple[int, int, object]] = []
     for t in hl.terms:
         occ.extend((p, p + len(t), t) for p in _token_positions(norm, t))
+    for s in hl.stems:
+        occ.extend((p, q, s) for p, q in _form_positions(norm, s))
     for a, b in hl.pairs:
         for p in _token_positions(norm, a):
             q = p + len(a)
@@ -217,7 +238,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 def _marks_by_words(paragraphs: list[str], hl: Highlights, size: int) -> tuple[str, list[tuple[int, int]]]:
     """The exact path: analyze the original word by word near the first match."""
-    best = _best_paragraph(paragraphs, hl) if (hl.terms or hl.pairs) else None
+    best = _best_paragraph(paragraphs, hl) if (hl.terms or hl.pairs or hl.stems) else None
     text = paragraphs[best[0] if best is not None else 0]
     if best is None:
         return text, []
@@ -228,7 +249,8 @@ def _marks_by_words(paragraphs: list[str], hl: Highlights, size: int) -> tuple[s
     if lo > 0:
         lo = max(0, text.rfind(" ", 0, lo) + 1)
     spans = [(m.start(), m.end(), _span_tokens(m.group())) for m in _SPAN.finditer(text, lo, hi)]
-    marked = [not hl.terms.isdisjoint(ts) for _, _, ts in spans]
+    marked = [not hl.terms.isdisjoint(ts) or (bool(hl.stems) and not hl.stems.isdisjoint(map(stem, ts)))
+              for _, _, ts in spans]
     if hl.pairs:
         for j in range(len(spans) - 1):
             a, b = spans[j][2], spans[j + 1][2]
@@ -243,7 +265,7 @@ def make_snippet(paragraphs: list[str], hl: Highlights, size: int = SNIPPET_CHAR
     paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
     if not paragraphs:
         return ""
-    aligned = _aligned_marks(paragraphs, hl) if (hl.terms or hl.pairs) else _UNALIGNED
+    aligned = _aligned_marks(paragraphs, hl) if (hl.terms or hl.pairs or hl.stems) else _UNALIGNED
     if aligned is None:
         # Searched all of the text, whose fold keeps offsets, and found no query word:
         # the story matched by its title alone. Analyzing it word by word would find

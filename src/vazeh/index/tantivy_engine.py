@@ -38,8 +38,9 @@ from vazeh.index.engine import (
     group_id,
 )
 
-SCHEMA_VERSION = 9  # with the near-duplicate store's layout; 8: a hit's data carries the story's language;
+SCHEMA_VERSION = 10  # with the near-duplicate store's layout; 8: a hit's data carries the story's language;
 # 9: outlet and agency (their names resolved to one key each, vazeh.index.names)
+# 10: the stems field (word forms, vazeh.persian.forms)
 # A separator term placed between title, kicker, lead and body so a phrase never
 # spans two of them; analysis strips punctuation, so no query produces it.
 FIELD_GAP = "¶"
@@ -56,7 +57,13 @@ def _group(doc: tantivy.Document) -> str:
     return bytes(group).decode() if group is not None else doc.get_first("key")
 
 
+STEM_PREFIX = {"all_stem": "", "title_stem": "^"}  # tokenize splits at "^": no stem has it
+
+
 def _field_term(field: str, term: str) -> tuple[str, str]:
+    stem_prefix = STEM_PREFIX.get(field)
+    if stem_prefix is not None:
+        return ("stems", stem_prefix + term)
     prefix = KEY_PREFIX.get(field)
     return ("keys", prefix + term) if prefix else (field, term)
 
@@ -76,6 +83,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("all", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("title", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("pairs", tokenizer_name="whitespace", index_option="basic")
+    # Word forms: one field for the stems of "all" and, behind "^", of the title (one field
+    # costs less per document than two); each stem once, so no frequencies or positions.
+    sb.add_text_field("stems", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("source", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("outlet", tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field("category", tokenizer_name="raw", fast=True, index_option="basic")
@@ -123,6 +133,8 @@ class TantivyEngine:
         d.add_text("all", doc.all)
         d.add_text("title", doc.title)
         d.add_text("pairs", doc.pairs)
+        if doc.stems:
+            d.add_text("stems", doc.stems)
         d.add_text("source", doc.source)
         d.add_text("outlet", doc.outlet)
         for c in doc.categories:

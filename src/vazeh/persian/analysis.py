@@ -68,9 +68,17 @@ index stores, for a text, its tokens ``T = tokenize(text)`` with positions, plus
 * Words with no tokens (pure punctuation) are ignored; a query with no tokens matches nothing.
 * A text matches when every query word matches (AND).
 
-So all three spellings of a two-part word find each other, and ``کتاب`` finds ``کتاب‌ها``. A fully
-joined query for a word of three or more parts (``اطلاعرسانیها``) finds only joined or
-ZWNJ-joined-as-two text; that would need joined triples in the index.
+* A one-token query word ``W`` also matches when it is three tokens of ``T`` joined, each of two
+  letters or more (``همتیمیها`` finds ``هم‌تیمی‌ها``).
+* Word forms (``vazeh.persian.forms``): let ``core`` be ``tokenize(W)`` without the suffix tokens
+  it ends with (``SUFFIX_TOKENS``: ``گنجشک‌ها`` → ``[گنجشک]``), its last token stemmed. ``W`` also
+  matches when ``core`` (two tokens or more) is a contiguous run of ``T``, or when a stem ``s``
+  (``stem(concat(tokenize(W)))``, and ``core[0]`` when ``core`` is one token) is a token of ``T``,
+  the stem of a token of ``T``, or (for a one-token ``core``) a joined pair of ``T``.
+
+So all three spellings of a two-part word find each other, ``کتاب`` finds ``کتاب‌ها`` and
+``کتابها``, and ``گنجشک‌ها`` finds ``گنجشک‌های``. A quoted phrase is not under this rule: the
+index matches it as written (with its spelling variants).
 
 Equivalence table (each row is a test in tests/persian/test_persian_analysis.py)
 -------------------------------------------------------------------------------
@@ -394,8 +402,31 @@ def spellings_match(query: str, text: str) -> bool:
     words = [w for w in words if w]
     if not words:
         return False
-    matched = [_contains_run(tokens, w) or "".join(w) in terms for w in words]
+    matched = [_contains_run(tokens, w) or "".join(w) in terms or _form_matches(w, tokens) for w in words]
     for i in range(len(words) - 1):
         if "".join(words[i] + words[i + 1]) in token_set:
             matched[i] = matched[i + 1] = True
     return all(matched)
+
+
+def _form_matches(word: list[str], tokens: list[str]) -> bool:
+    """The two rules beyond spelling (see the module doc): three joined parts, word forms."""
+    from vazeh.persian.forms import SUFFIX_TOKENS, stem  # forms builds on tokenize
+
+    joined = "".join(word)
+    if len(word) == 1 and any(
+        min(len(a), len(b), len(c)) >= 2 and a + b + c == joined
+        for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
+    ):
+        return True
+    core = list(word)
+    while len(core) > 1 and core[-1] in SUFFIX_TOKENS:
+        core.pop()
+    core[-1] = stem(core[-1])
+    if len(core) > 1 and _contains_run(tokens, core):
+        return True
+    stems = {stem(joined)} | ({core[0]} if len(core) == 1 else set())
+    token_set = set(tokens)
+    forms = {stem(t) for t in token_set}
+    pairs = set(joined_pairs(tokens)) if len(core) == 1 else set()
+    return any(s in token_set or s in forms or s in pairs for s in stems)
