@@ -459,3 +459,33 @@ def test_reads_from_io_bytes_are_the_records(tmp_path, monkeypatch, s3):
         for r in archive.db.execute('SELECT warc_file, "offset", length FROM records').fetchall():
             member = archive.read_raw(r[0], r[1], r[2])
             assert gzip.GzipFile(fileobj=io.BytesIO(member)).read().startswith(b"WARC/1.1\r\n")
+
+
+def test_a_sealed_file_is_never_appended_to_even_when_it_stays_local(tmp_path, monkeypatch):
+    # The local store keeps sealed files in place: a write after `seal --current` must
+    # open a new file, or the recorded sha256 would no longer be the file's.
+    monkeypatch.delenv("VAZEH_WARCS", raising=False)
+    with Archive(tmp_path / "h") as archive:
+        fill(archive, 2)
+        archive.seal_warcs(current=True)
+        [sealed] = warc_rows(archive)
+        cap = archive.write_exchange(url="https://news.example.ir/fa/news/late", status=200, reason="OK",
+                                     response_headers=[("Content-Type", "text/html")], body=page(77))  # fmt: skip
+        assert cap.warc_file != sealed["name"]
+        assert warcstore.seal_file(archive.warc_dir / sealed["name"]).sha256 == sealed["sha256"]
+
+
+def test_a_local_copy_left_by_a_crash_after_the_catalog_mark_is_removed(tmp_path, monkeypatch, s3):
+    home, bucket = s3_home(tmp_path, monkeypatch, s3)
+    with Archive(home, rotate_bytes=3000) as archive:
+        ids = fill(archive, 4)
+        archive.seal_warcs(current=True)
+        rows = warc_rows(archive)
+        # As if killed between setting the location and removing the local file.
+        leftover = archive.warc_dir / rows[0]["name"]
+        leftover.write_bytes(s3.client.get_object(Bucket=bucket, Key=f"archive/2025/{rows[0]['name']}")["Body"].read())
+    with Archive(home, rotate_bytes=3000) as archive:
+        archive.write_exchange(url="https://news.example.ir/fa/news/next", status=200, reason="OK",
+                               response_headers=[("Content-Type", "text/html")], body=page(60))  # fmt: skip
+        assert not leftover.exists()
+        assert archive.read_response(archive.get(ids[0])).body == page(0)
