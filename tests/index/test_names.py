@@ -93,3 +93,14 @@ def test_names_resolve():
     # search: the name is left to match as a plain value, not given to one of them.
     assert names.resolve("صدای آمریکا") is None
     assert names.resolve("VOA Dari").id == "voadari"
+
+
+def test_two_outlets_whose_names_fold_alike_are_two_facet_values_each_a_working_filter(index):
+    add(index,
+        article("گزارش یک", source="صدای آمریکا", site="ir.voanews.com", url="https://ir.voanews.com/a/1.html"),
+        article("گزارش دو", source="صدای امریکا", site="darivoa.com", url="https://www.darivoa.com/a/2.html"))
+    outlets = dict(index.search("گزارش").facets["outlet"])
+    assert len(outlets) == 2, outlets
+    for name in outlets:
+        assert index.search(f'گزارش outlet:"{name}"').total == 1, name
+    assert index.search('source:"صدای آمریکا"').total == 2  # the spelling both share finds both

@@ -96,6 +96,9 @@ def search(
     console = stdout_console()
     if not results.total:
         console.print(f"no articles match {escape(query)}", highlight=False)
+        if results.suggestion is not None:
+            s = results.suggestion
+            console.print(f"did you mean: {escape(s.query)}  ({s.total:,} articles; {s.kind})", highlight=False)
         return
     first = (results.page - 1) * results.per_page + 1
     console.print(

@@ -41,6 +41,7 @@ class Entity:
     display: str  # the short Persian name shown in facets (the profile's `source`, else name_fa)
     domains: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    fallbacks: list[str] = field(default_factory=list)  # displays to use when `display` is ambiguous
 
     @property
     def key(self) -> str:
@@ -106,6 +107,11 @@ class Names:
                     claims.setdefault(k, set()).add(e.id)
         # A name two entities claim names neither (see the module's docstring).
         self._by_key = {k: next(iter(ids)) for k, ids in claims.items() if len(ids) == 1}
+        for e in entities:
+            # A facet value must lead back to its entity: VOA Persian's «صدای آمریکا» is
+            # also VOA Dari's, so it shows as «صدای آمریکا فارسی».
+            if self._by_key.get(value_key(e.display)) != e.id:
+                e.display = next((n for n in e.fallbacks if self._by_key.get(value_key(n)) == e.id), e.display)
         self._by_host: dict[str, str] = {}
         hosts: dict[str, set[str]] = {}
         for e in entities:
@@ -188,7 +194,7 @@ def build_names(sources: list, profiles) -> Names:
     entities: list[Entity] = []
     by_host: dict[str, Entity] = {}
     for s in sources:
-        e = Entity(s.id, s.name_fa or s.name_en or s.id)
+        e = Entity(s.id, s.name_fa or s.name_en or s.id, fallbacks=[n for n in (s.name_fa, s.name_en, s.id) if n])
         e.names |= {s.id} | _name_forms(s.name_fa) | _name_forms(s.name_en)
         for d in s.domains:
             e.domains.add(d)

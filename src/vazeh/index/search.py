@@ -283,7 +283,7 @@ def _outlet_and_agency(a: Article) -> tuple[str, list[str], list[str]]:
     credits no one is its outlet's own."""
     names = default_names()
     outlet, _entity = names.outlet(a.site, a.url)
-    outlet_keys = names.keys(a.site or outlet)
+    outlet_keys = names.keys(a.site or outlet, outlet)  # the name shown, too: a facet click finds it
     agency_keys = names.keys(a.source) if a.source else outlet_keys
     return outlet, outlet_keys, agency_keys
 
