@@ -146,15 +146,7 @@ class Pipeline:
 
         self.stats = PipelineStats()  # figures of this run only
 
-        missing = [
-            r[0]
-            for r in self.archive.db.execute(
-                "SELECT c.id FROM captures c LEFT JOIN articles a ON a.capture_id = c.id "
-                "WHERE a.id IS NULL AND c.status BETWEEN 200 AND 299 "
-                "AND (c.mime IS NULL OR c.mime LIKE '%html%') ORDER BY c.id"
-            )
-        ]
-        for capture_id in missing:
+        for capture_id in self.articles.captures_without_article():
             self.extract_capture(self.archive.get(capture_id))
             if progress:
                 progress(1)
@@ -167,9 +159,7 @@ class Pipeline:
         from vazeh.extract import EXTRACTOR_VERSION
 
         self.stats = PipelineStats()
-        current = {
-            r[0]: r[1] for r in self.archive.db.execute("SELECT capture_id, extractor_version FROM articles")
-        }
+        current = self.articles.extractor_versions()
         for cap in self.archive.iter_captures(html_only=True):
             if not force and current.get(cap.id) == EXTRACTOR_VERSION:
                 continue

@@ -891,6 +891,17 @@ class Archive:
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM captures").fetchone()[0]
 
+    def count_html_pages(self) -> int:
+        """Captures of HTML pages served with 200."""
+        return self._db.execute("SELECT COUNT(*) FROM captures WHERE mime LIKE '%html%' AND status = 200").fetchone()[0]
+
+    def newest_html_url(self) -> str | None:
+        """The URL of the newest catalogued HTML page served with 200."""
+        row = self._db.execute(
+            "SELECT url FROM captures WHERE status = 200 AND mime LIKE 'text/html%' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
     def seal_warcs(self, *, current: bool = False) -> list[str]:
         """Seal the finished WARC files (and the one being written, with `current`), store
         them in the `warcs` backend and check them there; the locations stored now."""

@@ -382,6 +382,28 @@ def resources_of(archive: Archive, page: int) -> list[tuple[Capture, str]]:
     return [(archive.get(r[0]), r[1]) for r in rows]
 
 
+def linked_resource_count(archive: Archive) -> int:
+    """How many resource captures some page uses."""
+    try:
+        return archive.db.execute("SELECT COUNT(DISTINCT resource) FROM page_resources").fetchone()[0]
+    except catalog.OperationalError:  # no table yet: nothing was ever linked
+        return 0
+
+
+def resources_with_requests(archive: Archive, page: int) -> list[tuple[Capture, tuple[str, int, int] | None]]:
+    """The resource captures a page capture uses, each with where its request record lies."""
+    try:
+        rows = archive.db.execute(
+            "SELECT p.resource, q.warc_file, q.offset, q.length FROM page_resources p "
+            "JOIN captures c ON c.id = p.resource LEFT JOIN records q ON q.id = c.request_record "
+            "WHERE p.page = ? ORDER BY p.resource",
+            (page,),
+        ).fetchall()
+    except catalog.OperationalError:  # no table: nothing was ever linked
+        return []
+    return [(archive.get(r[0]), (r[1], r[2], r[3]) if r[1] is not None else None) for r in rows]
+
+
 def pages_using(archive: Archive, resource: int) -> list[int]:
     """The page captures that use the resource capture `resource`."""
     try:

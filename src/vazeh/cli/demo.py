@@ -134,15 +134,12 @@ def _start_sample(port: int):
 
 def _summary(archive) -> str:
     captures = archive.count()
-    html = archive.db.execute("SELECT COUNT(*) FROM captures WHERE mime LIKE '%html%' AND status = 200").fetchone()[0]
-    try:
-        articles = archive.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    except Exception:  # noqa: BLE001 - the article table exists once extraction has run
-        articles = 0
-    try:
-        linked = archive.db.execute("SELECT COUNT(DISTINCT resource) FROM page_resources").fetchone()[0]
-    except Exception:  # noqa: BLE001 - the table exists once a page's resources were linked
-        linked = 0
+    from vazeh.capture.resources import linked_resource_count
+    from vazeh.extract.model import ArticleStore
+
+    html = archive.count_html_pages()
+    articles = ArticleStore(archive.db).count(articles_only=False)
+    linked = linked_resource_count(archive)
     return f"archive: {captures} captures ({html} HTML pages, {linked} page resources), {articles} articles extracted"
 
 

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from warcio.warcwriter import BufferWARCWriter
 
-from vazeh.archive import Archive, Capture, catalog
+from vazeh.archive import Archive, Capture
 from vazeh.export.cdxj import capture_line, cdxj_line
 from vazeh.export.selection import Row
 
@@ -127,16 +127,9 @@ def _resources_of(archive: Archive, page: int) -> list[tuple[Capture, tuple[str,
     """The resource captures a page capture was linked to at capture time (the
     catalog's page_resources table, written by vazeh.capture.resources), each with
     where its request record lies."""
-    try:
-        rows = archive.db.execute(
-            "SELECT p.resource, q.warc_file, q.offset, q.length FROM page_resources p "
-            "JOIN captures c ON c.id = p.resource LEFT JOIN records q ON q.id = c.request_record "
-            "WHERE p.page = ? ORDER BY p.resource",
-            (page,),
-        ).fetchall()
-    except catalog.OperationalError:  # no table: nothing was ever linked
-        return []
-    return [(archive.get(r[0]), (r[1], r[2], r[3]) if r[1] is not None else None) for r in rows]
+    from vazeh.capture.resources import resources_with_requests
+
+    return resources_with_requests(archive, page)
 
 
 def _row_line(row: Row, offset: int, filename: str) -> str:

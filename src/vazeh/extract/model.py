@@ -242,6 +242,18 @@ class ArticleStore:
         ).fetchall()
         return [self._row(r) for r in rows]
 
+    def captures_without_article(self) -> list[int]:
+        """Ids of the HTML captures served with a 2xx that have no article yet, in catalog order."""
+        return [r[0] for r in self.db.execute(
+            "SELECT c.id FROM captures c LEFT JOIN articles a ON a.capture_id = c.id "
+            "WHERE a.id IS NULL AND c.status BETWEEN 200 AND 299 "
+            "AND (c.mime IS NULL OR c.mime LIKE '%html%') ORDER BY c.id"
+        )]
+
+    def extractor_versions(self) -> dict[int, str]:
+        """Capture id -> the extractor version its article was made with."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT capture_id, extractor_version FROM articles")}
+
     def max_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
 

@@ -502,9 +502,6 @@ def docs(request: Request) -> Response:
 def _sample_url(request: Request) -> str | None:
     """The newest archived HTML page, so /docs' examples answer with something."""
     try:
-        db = request.app.state.room.shelf().archive.db
-        row = db.execute("SELECT url FROM captures WHERE status = 200 AND mime LIKE 'text/html%' "
-                         "ORDER BY id DESC LIMIT 1").fetchone()
+        return request.app.state.room.shelf().archive.newest_html_url()
     except Exception:  # noqa: BLE001 - the examples fall back to the sample names
         return None
-    return row[0] if row else None
