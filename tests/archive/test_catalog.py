@@ -168,3 +168,22 @@ def test_migrate_refuses_a_catalog_that_is_not_empty(pg_catalog: str, tmp_path: 
     again = runner.invoke(app, ["migrate", "--home", str(home), "--to", pg_catalog])
     assert again.exit_code == 1
     assert "not empty" in again.output
+
+
+def test_an_unreachable_or_unknown_catalog_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    runner = CliRunner()
+    monkeypatch.setenv("VAZEH_CATALOG", f"postgresql://vazeh@127.0.0.1:{port}/vazeh")
+    down = runner.invoke(app, ["captures", "http://example.com/", "--home", str(home)])
+    assert down.exit_code == 1 and "cannot connect" in down.output
+    assert isinstance(down.exception, SystemExit), "a traceback, not an error message"
+    monkeypatch.delenv("VAZEH_CATALOG")
+    open_archive(home).close()
+    bad = runner.invoke(app, ["migrate", "--home", str(home), "--to", "sqlite:///no/such/folder/c.sqlite"])
+    assert bad.exit_code == 1 and "cannot open" in bad.output and isinstance(bad.exception, SystemExit)

@@ -177,7 +177,10 @@ class SQLiteCatalog(CatalogConnection):
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
         timeout = 60 if wait else 0
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=timeout)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=timeout)
+        except sqlite3.Error as e:
+            raise CatalogError(f"catalog {self.url}: cannot open: {e}") from None
         self._db.row_factory = SQLiteRow
         self._db.execute(f"PRAGMA busy_timeout={timeout * 1000}")
         if wait:

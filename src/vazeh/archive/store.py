@@ -361,7 +361,10 @@ class Archive:
         self.rotate_bytes = rotate_bytes
         self._lock = threading.RLock()
         # SQLite in the home (the default) or a shared PostgreSQL: vazeh.config.backends names it.
-        self._db = connect_home(self.home)
+        try:
+            self._db = connect_home(self.home)
+        except (CatalogError, ValueError) as e:  # ValueError: vazeh.config's ConfigError
+            raise ArchiveError(str(e)) from None
         self._db.executescript(_SCHEMA)
         _warcstore.ensure_seal_columns(self._db)
         rekey_catalog(self._db)  # keys in an older format are recomputed, once
