@@ -1040,6 +1040,33 @@ def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], byte
         return None
 
 
+def capture_index_rows(
+    db: CatalogConnection, low: str, high: str, *, from_text: str | None = None, to_text: str | None = None,
+    desc: bool = False,
+) -> Iterator[Row]:
+    """The captures whose key is in [low, high), in the order of a CDX index's lines (key,
+    second, URL, file, offset; reversed with `desc`), optionally within [from_text, to_text]
+    compared to the second: (surt, captured_at, url, mime, status, payload_digest, length,
+    offset, warc_file, type) each."""
+    sql = (
+        "SELECT c.surt, c.captured_at, c.url, c.mime, c.status, c.payload_digest, r.length, r.offset, r.warc_file, "
+        "r.type FROM captures c JOIN records r ON r.id=c.record WHERE c.surt>=? AND c.surt<?"
+    )
+    args: list[object] = [low, high]
+    if from_text:
+        sql += " AND substr(c.captured_at,1,19)>=?"
+        args.append(from_text)
+    if to_text:
+        # Second precision: the stored text carries microseconds after the seconds.
+        sql += " AND substr(c.captured_at,1,19)<=?"
+        args.append(to_text)
+    # pywb's index is sorted by its lines' text: key, timestamp, then the JSON, which starts with the URL.
+    order = "c.surt, substr(c.captured_at,1,19), c.url, r.warc_file, r.offset"
+    if desc:
+        order = ", ".join(f"{part} DESC" for part in order.split(", "))
+    yield from db.execute(sql + " ORDER BY " + order, args)
+
+
 _CAPTURE_SELECT = (
     "SELECT c.*, r.warc_file, r.offset, r.length, r.type AS record_type FROM captures c "
     "JOIN records r ON r.id = c.record"

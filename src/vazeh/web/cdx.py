@@ -320,24 +320,12 @@ def _pad(ts: str, pad: str) -> str:
 
 
 def _select(db: CatalogConnection, q: CdxQuery, *, clamp: bool, desc: bool) -> Iterator[Line]:
+    from vazeh.archive.store import capture_index_rows
+
     low, high = _key_range(q)
-    sql = (
-        "SELECT c.surt, c.captured_at, c.url, c.mime, c.status, c.payload_digest, r.length, r.offset, r.warc_file, "
-        "r.type FROM captures c JOIN records r ON r.id=c.record WHERE c.surt>=? AND c.surt<?"
-    )
-    args: list[object] = [low, high]
-    if clamp and q.from_ts:
-        sql += " AND substr(c.captured_at,1,19)>=?"
-        args.append(_iso_text(_pad(q.from_ts, PAD_DOWN)))
-    if clamp and q.to_ts:
-        # Second precision: the stored text carries microseconds after the seconds.
-        sql += " AND substr(c.captured_at,1,19)<=?"
-        args.append(_iso_text(_pad(q.to_ts, PAD_UP)))
-    # pywb's index is sorted by its lines' text: key, timestamp, then the JSON, which starts with the URL.
-    order = "c.surt, substr(c.captured_at,1,19), c.url, r.warc_file, r.offset"
-    if desc:
-        order = ", ".join(f"{part} DESC" for part in order.split(", "))
-    for row in db.execute(sql + " ORDER BY " + order, args):
+    lo = _iso_text(_pad(q.from_ts, PAD_DOWN)) if clamp and q.from_ts else None
+    hi = _iso_text(_pad(q.to_ts, PAD_UP)) if clamp and q.to_ts else None
+    for row in capture_index_rows(db, low, high, from_text=lo, to_text=hi, desc=desc):
         yield _line(row)
 
 
