@@ -76,6 +76,7 @@ def test_names_of_one_agency_in_the_source_facet_are_one(index):
 def test_an_outlet_vazeh_does_not_know_is_its_site_and_its_own_name(index):
     add(index, article("گزارش", source="خبرگزاری آوا", site="ava.example", url="http://ava.example/news/1"))
     assert index.search("source:ava.example").total == 1
+    assert index.search("source:www.ava.example").total == index.search("outlet:ava").total == 1
     assert index.search('source:"خبرگزاری آوا"').total == 1
     assert index.search("outlet:ava.example").facets["outlet"] == [("ava.example", 1)]
     assert index.search("agency:ava.example").total == 0

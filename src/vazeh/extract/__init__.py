@@ -8,6 +8,6 @@ knows which stored articles are stale.
 from vazeh.extract.extractor import extract_article
 from vazeh.extract.model import Article, ArticleStore, Image
 
-EXTRACTOR_VERSION = "1.4"
+EXTRACTOR_VERSION = "1.5"  # 1.5: a byline or the metadata naming another agency credits it
 
 __all__ = ["EXTRACTOR_VERSION", "Article", "ArticleStore", "Image", "extract_article"]

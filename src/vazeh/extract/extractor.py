@@ -31,7 +31,7 @@ from vazeh.extract.profiles import (
     match_profile,
     site_name_of,
 )
-from vazeh.extract.source import credited_source, site_source
+from vazeh.extract.source import byline_source, credited_source, site_source
 from vazeh.extract.text import MAX_PARAGRAPHS, Paragraph, collapse, node_text, paragraphs
 
 log = logging.getLogger(__name__)
@@ -256,6 +256,23 @@ def _author(tree: LexborHTMLParser, profile: Profile, fallback: Profile, md: Met
             if name and name not in site_names:
                 return name
     return None
+
+
+def _bylines(tree: LexborHTMLParser, profile: Profile, fallback: Profile, md: Metadata) -> list[str]:
+    """The byline as shown (even when it is an agency's name, which _author leaves out)
+    and the names of the organisations the metadata gives as author: where a story
+    without a credit line names the agency it comes from."""
+    out = []
+    text, _ = _first_text(tree, profile.selectors("author", fallback))
+    if text:
+        out.append(text)
+    ld = md.article_value("author")
+    for a in ld if isinstance(ld, list) else [ld]:
+        if isinstance(a, dict) and "organization" in types_of(a):
+            name = text_value(a.get("name"))
+            if name:
+                out.append(name)
+    return out
 
 
 def _contains(outer: LexborNode, inner: LexborNode) -> bool:
@@ -657,6 +674,9 @@ def _extract(html: bytes, url: str | None, headers: Mapping[str, str] | None, pr
     )
     site = _site(url, canonical, profile, domain_entry(profile, [url, canonical]) if how == "domain" else None)
     source = credited_source(body.paragraphs + ([lead] if lead else []), profiles.agencies) if is_article else None
+    if not source and is_article:
+        own = (profile.source if profile else None, site_name, site_source(site_name))
+        source = byline_source(_bylines(tree, prof, fallback, md), profiles.agencies, own)
     if not source:
         source = (profile.source if profile else None) or site_source(site_name)
 

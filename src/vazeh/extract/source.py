@@ -2,8 +2,9 @@
 
 A site's own stories carry its name; a republished story credits the agency that
 wrote it in its first lines («به گزارش خبرگزاری مهر، …»), in a trailer
-(«[ارسال شده از: مهر]») or in a source line («منبع: ایسنا»). The credit wins over
-the site, because the archive groups a story by who wrote it.
+(«[ارسال شده از: مهر]») or in a source line («منبع: ایسنا»), else in its byline
+or its metadata's author («خبرگزاری فرانس پرس»). The credit wins over the site,
+because the archive groups a story by who wrote it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,32 @@ def credited_source(paragraphs: list[str], agencies: tuple[Agency, ...]) -> str 
         m = report.search(p[:300])
         if m:
             return by_name[m.group(1)]
+    return None
+
+
+def byline_source(bylines: list[str], agencies: tuple[Agency, ...], own: tuple[str | None, ...] = ()) -> str | None:
+    """The agency a byline (or the metadata's author organisation) credits: a known
+    agency by any of its credit names («خبرگزاری مهر», «ایسنا»), or any «خبرگزاری X»
+    («خبرگزاری فرانس پرس» on a VOA Dari page: X, as site_source names agencies). A
+    person's name credits no one, and neither does the site's own name (`own`: the
+    profile's source, the site name), which is no credit to another."""
+    by_name, _pats = _patterns(agencies) if agencies else ({}, [])
+    own_names = {fold_letters(o) for o in own if o}
+    for a in agencies:  # an agency whose credits include the site's own name is the site
+        if own_names & {fold_letters(c) for c in (a.source, *a.credits)}:
+            own_names.update(fold_letters(c) for c in (a.source, *a.credits))
+    for line in bylines:
+        name = fold_letters(line or "").strip(" .،,:؛")
+        if not name or len(name) > 60:
+            continue
+        bare = re.sub(r"^خبرگزاری\s+", "", name)
+        if name in own_names or bare in own_names:
+            continue
+        for candidate in (name, bare):
+            if candidate in by_name:
+                return by_name[candidate]
+        if bare != name and bare and len(bare.split()) <= 4:
+            return " ".join((line or "").split()[1:]).strip(" .،,:؛") or None
     return None
 
 

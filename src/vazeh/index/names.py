@@ -32,6 +32,7 @@ from vazeh.index.plan import value_key
 ENTITY_MARK = "@"  # no token contains it (tokenize splits at punctuation), so no value_key does
 _AGENCY_WORD = "خبرگزاری"
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
+_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$")
 _PARENS = re.compile(r"\s*\(([^()]*)\)\s*")
 
 
@@ -155,6 +156,10 @@ class Names:
             e = self.resolve(v)
             if e is not None:
                 out.add(e.key)
+            elif _DOMAIN.match(v):
+                # An outlet vazeh has no entry for is still found by its domain's forms
+                # (aryanews.com by aryanews and www.aryanews.com), as a known one is.
+                out.update(k for k in map(value_key, _domain_forms(v)) if k)
         return sorted(out)
 
     def query_key(self, value: str) -> str:
