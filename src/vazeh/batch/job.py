@@ -97,11 +97,11 @@ def resolve_inputs(specs: Sequence[str], *, s3_endpoint: str | None = None) -> l
 def _s3_list(spec: str, endpoint: str | None) -> list[str]:
     import fnmatch
 
-    import boto3
+    from vazeh.archive.warcstore import s3_client
 
     bucket, _, pattern = spec.removeprefix("s3://").partition("/")
     prefix = pattern.split("*", 1)[0]
-    client = boto3.client("s3", endpoint_url=endpoint) if endpoint else boto3.client("s3")
+    client = s3_client(endpoint)
     keys = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys += [o["Key"] for o in page.get("Contents", [])]

@@ -89,10 +89,10 @@ def part_name(index: int) -> str:
 def open_source(source: str, s3_endpoint: str | None = None) -> Iterator[BinaryIO]:
     """A WARC file as a stream: a local file, or an S3 object read in one streamed GET."""
     if source.startswith("s3://"):
-        import boto3
+        from vazeh.archive.warcstore import s3_client  # the archive's own client: retries, timeouts
 
         bucket, _, key = source.removeprefix("s3://").partition("/")
-        client = boto3.client("s3", endpoint_url=s3_endpoint) if s3_endpoint else boto3.client("s3")
+        client = s3_client(s3_endpoint)
         body = client.get_object(Bucket=bucket, Key=key)["Body"]
         try:
             yield body  # type: ignore[misc]
