@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote_plus, urlencode
@@ -51,7 +52,13 @@ def results_href(query: str, p: Period, *, quoted: str | None = None) -> str:
     character, so the query's part is encoded once)."""
     if quoted is None:
         quoted = _quoted_query(query)
-    return "/search?q=" + quoted + quote_plus(p.date_filter())
+    return "/search?q=" + quoted + _quoted_filter(p)
+
+
+@functools.lru_cache(maxsize=8192)
+def _quoted_filter(p: Period) -> str:
+    # The same days are linked from chart after chart.
+    return quote_plus(p.date_filter())
 
 
 def _quoted_query(query: str) -> str:
