@@ -124,9 +124,15 @@ class LocalEngine:
             return [fn(x) for x in items]
         if self._pool is None:
             import multiprocessing
+            import threading
 
-            # spawn: a clean interpreter per worker, whatever threads this process holds.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            import vazeh.extract  # noqa: F401 - loaded once here, so forked workers start with it
+            import vazeh.index.neardup  # noqa: F401
+
+            # fork when this process is single-threaded (workers start in milliseconds with the
+            # extractor loaded); spawn otherwise, since a forked copy of a held lock never frees.
+            method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
         return list(self._pool.map(fn, items, chunksize=1))
 
     def groups(self, stories: list) -> dict[str, str]:
