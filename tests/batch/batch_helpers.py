@@ -16,6 +16,17 @@ PLACE = ("warc_file", "warc_offset", "warc_length")
 CATALOG_IDS = ("article_id", "capture_id")
 
 
+def cli(*args: str) -> str:
+    """Run a `vazeh` command in this process; its stdout (the command must succeed)."""
+    from typer.testing import CliRunner
+
+    from vazeh.cli import app
+
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 def by_record(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out = {r["warc_record_id"]: r for r in rows}
     assert len(out) == len(rows), "two rows for one WARC record"

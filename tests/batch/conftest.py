@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from vazeh.cli import app
 from vazeh.sample.warcs import write_sample_warcs
 
 # The tests import importlib-mode-safe helpers from this folder (batch_helpers.py).
 sys.path.insert(0, str(Path(__file__).parent))
+
+from batch_helpers import cli  # noqa: E402 - importable once the path is set
 
 # 3 files of 40 records: every sample page (38) three times over, so near-duplicate
 # groups span files (the site's republished stories, and copies of pages without text).
@@ -26,12 +26,6 @@ RECORDS, PER_FILE = 120, 40
 @pytest.fixture(scope="session")
 def sample_warcs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return write_sample_warcs(tmp_path_factory.mktemp("warcs"), records=RECORDS, per_file=PER_FILE)
-
-
-def cli(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 @pytest.fixture(scope="session")
