@@ -348,8 +348,14 @@ def _time_vazeh_mixed(path: str, mixed_tsv: str, warmup_tsv: str, k: int, warm_f
         c0, t0 = time.thread_time(), time.perf_counter()
         r = index.search(vq, per_page=k)
         t1, c1 = time.perf_counter(), time.thread_time()
-        rows.append({"cls": cls, "i": i, "wall": (t1 - t0) * 1000, "cpu": (c1 - c0) * 1000, "total": r.total,
-                     "facets": {f: dict(v) for f, v in r.facets.items()}})
+        rows.append({"cls": cls, "i": i, "q": vq, "wall": (t1 - t0) * 1000, "cpu": (c1 - c0) * 1000,
+                     "total": r.total, "facets": {f: dict(v) for f, v in r.facets.items()}})
+    from vazeh.index.plan import Planner  # noqa: PLC0415
+    from vazeh.index.query import parse  # noqa: PLC0415
+
+    engine = index.engine
+    for row in rows:  # after timing: each plan, to tell why a total differs from Lucene's
+        row["plan"] = repr(Planner(engine.doc_freq, engine.doc_freqs).plan(parse(row["q"])))
     index.close()
     return {"rows": rows}
 
@@ -411,6 +417,15 @@ def run_lucene(args: argparse.Namespace, vz_path: Path, say) -> None:
         say(f"{c:<15} {vp50:10.2f} {vp99:10.2f} {lp50:11.2f} {lp99:11.2f} {vp50 / lp50:10.2f} {vp99 / lp99:10.2f} "
             f"{same:>6}/{len(v)}")
     say(f"hit totals equal on {agree} of {len(vz['rows'])} queries")
+    rows_path = work / f"rows-{n}-bench-lucene.tsv"
+    lu_by = {(r["cls"], r["i"]): r for r in lu["rows"]}
+    with open(rows_path, "w", encoding="utf-8") as f:
+        f.write("class\ti\tquery\tvazeh total\tLucene total\tvazeh cpu ms\tLucene cpu ms\tvazeh plan\tLucene query\n")
+        for r in sorted(vz["rows"], key=lambda r: (r["cls"], r["i"])):
+            o = lu_by.get((r["cls"], r["i"]), {})
+            f.write(f"{r['cls']}\t{r['i']}\t{r['q']}\t{r['total']}\t{o.get('total', '')}\t{r['cpu']:.3f}\t"
+                    f"{o.get('cpu', 0):.3f}\t{r['plan']}\t{o.get('plan', '')}\n")
+    say(f"per query (totals, CPU, vazeh's plan, Lucene's parsed query): {rows_path}")
     say("wall clock, ms (the JVM's compiler threads share the core; CPU above is the figure to compare)")
     for c in classes:
         w = [[r["wall"] for r in by[e][c]] for e in ("vazeh", "lucene")]
