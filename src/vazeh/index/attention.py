@@ -290,11 +290,27 @@ def _span(engine: Engine, matches: Iterable[Match]) -> tuple[date, date] | None:
     return first, last
 
 
+_PLANS: OrderedDict[tuple, Match] = OrderedDict()
+
+
 def plan_query(engine: Engine, query: str) -> Match:
-    """The documents a query selects, as the search counts them (ranking hints dropped)."""
+    """The documents a query selects, as the search counts them (ranking hints dropped).
+    Plans are kept until the next commit: a search page's chart asks for the same
+    query's span and then its counts."""
     if not query.strip():
         return All(())
-    return without_ranking_hints(Planner(engine.doc_freq).plan(parse(query)))
+    key = (str(getattr(engine, "path", id(engine))), repr(engine.generation), query)
+    with _ALL_COUNTS_LOCK:
+        found = _PLANS.get(key)
+        if found is not None:
+            _PLANS.move_to_end(key)
+            return found
+    plan = without_ranking_hints(Planner(engine.doc_freq, getattr(engine, "doc_freqs", None)).plan(parse(query)))
+    with _ALL_COUNTS_LOCK:
+        _PLANS[key] = plan
+        while len(_PLANS) > 256:
+            _PLANS.popitem(last=False)
+    return plan
 
 
 def attention(
