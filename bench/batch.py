@@ -36,6 +36,7 @@ from vazeh.sample.warcs import write_sample_warcs  # noqa: E402
 
 VAZEH = [sys.executable, "-c", "from vazeh.cli import main; main()"]
 RUNS = ("import", "local1", "local2", "spark2")
+FIXED_RECORDS = 40
 
 
 CLK = os.sysconf("SC_CLK_TCK")
@@ -120,12 +121,25 @@ def corpus_figure(pages_dir: Path, rounds: int = 20) -> None:
           f"({1 / per_page:.0f} pages per core-second), extract + fingerprint in one process")  # fmt: skip
 
 
+def command(name: str, warcs: Path, tmp: Path, tag: str) -> list[str]:
+    out = tmp / f"out-{name}-{tag}"
+    if name == "import":
+        return [*VAZEH, "import", str(warcs), "--home", str(tmp / f"home-import-{tag}"), "--json"]
+    if name.startswith("local"):
+        return [*VAZEH, "batch", "extract", str(warcs), "--out", str(out), "--engine", "local",
+                "--workers", name.removeprefix("local"), "--json"]  # fmt: skip
+    return [*VAZEH, "batch", "extract", str(warcs), "--out", str(out), "--engine", "spark",
+            "--master", f"local[{name.removeprefix('spark')}]", "--json"]  # fmt: skip
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--records", type=int, default=10_000)
     p.add_argument("--per-file", type=int, default=500, help="records per WARC file (a file is one task)")
     p.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, of: {', '.join(RUNS)}")
     p.add_argument("--repeat", type=int, default=1, help="rounds of all runs; each run's best round counts")
+    p.add_argument("--no-fixed", dest="fixed", action="store_false",
+                   help="skip the 40-record runs that split each run's CPU into fixed and per-page")
     p.add_argument("--keep", type=Path, help="keep the WARCs and outputs here (default: a temporary folder)")
     p.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "pages",
                    help="real pages (*.html) to time a task's per-page work on (default: the shared corpus)")
@@ -151,15 +165,7 @@ def main() -> int:
         # Rounds interleave the runs, so a burst of other work on the machine hits each alike;
         # each run's best round is kept.
         for name in runs:
-            out = tmp / f"out-{name}-{rnd}"
-            if name == "import":
-                argv = [*VAZEH, "import", str(warcs), "--home", str(tmp / f"home-import-{rnd}"), "--json"]
-            elif name.startswith("local"):
-                argv = [*VAZEH, "batch", "extract", str(warcs), "--out", str(out), "--engine", "local",
-                        "--workers", name.removeprefix("local"), "--json"]  # fmt: skip
-            else:
-                argv = [*VAZEH, "batch", "extract", str(warcs), "--out", str(out), "--engine", "spark",
-                        "--master", f"local[{name.removeprefix('spark')}]", "--json"]  # fmt: skip
+            argv = command(name, warcs, tmp, f"{rnd}")
             before = children_cpu()
             wall, sampled, stdout = run(argv, env)
             cpu = max(children_cpu() - before, sampled)
@@ -177,6 +183,23 @@ def main() -> int:
         for name, r in results.items():
             print(f"best     {name:8s} {r['pages'] / r['wall']:8.1f} pages/s  "
                   f"{r['pages'] / r['cpu']:7.1f} pages per core-second")  # fmt: skip
+
+    if args.fixed and args.records > FIXED_RECORDS:
+        # What a run costs before its pages (interpreter and JVM start, pools, the driver's
+        # steps), from a 40-record collection: the rest is what each further page costs,
+        # the figure a long job on many cores approaches.
+        small = tmp / "warcs-fixed"
+        if not small.exists():
+            write_sample_warcs(small, records=FIXED_RECORDS, per_file=FIXED_RECORDS // 2)
+        for name in runs:
+            before = children_cpu()
+            _, sampled, _ = run(command(name, small, tmp, "fixed"), env)
+            fixed = max(children_cpu() - before, sampled)
+            r = results[name]
+            marginal = (r["cpu"] - fixed) / (r["pages"] - FIXED_RECORDS)
+            r["marginal"] = marginal
+            print(f"fixed    {name:8s} {fixed:5.1f} CPU s per run; then {marginal * 1000:.2f} ms CPU per page "
+                  f"({1 / marginal:.0f} pages per core-second)", flush=True)  # fmt: skip
 
     if args.corpus and args.corpus.is_dir():
         corpus_figure(args.corpus)
