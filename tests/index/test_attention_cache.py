@@ -31,3 +31,25 @@ def test_the_count_of_all_stories_is_reused_until_a_commit(index):
     c = attention(index, ["باران"], by="day", start=first, end=last)
     assert sum(c.totals) == 3  # a commit makes them counted again
     assert sum(c.series[0].counts) == 2
+
+
+def test_a_query_is_planned_once_for_its_span_and_its_counts(index, monkeypatch):
+    from vazeh.index import plan as plan_module
+    from vazeh.index.attention import window
+
+    add(index, article("تگرگ در شمال", published="2021-03-10T10:00:00+03:30"))
+    planned = []
+    original = plan_module.Planner.plan
+
+    def counting(self, node):
+        planned.append(node)
+        return original(self, node)
+
+    monkeypatch.setattr(plan_module.Planner, "plan", counting)
+    span = window(index, ["تگرگ"])
+    a = attention(index, ["تگرگ"], by="day", start=span[0], end=span[1])
+    assert sum(a.series[0].counts) == 1
+    assert len(planned) == 1  # the counts reused the span's plan
+    add(index, article("تگرگ دوباره", published="2021-03-10T11:00:00+03:30"))
+    assert sum(attention(index, ["تگرگ"], by="day", start=span[0], end=span[1]).series[0].counts) == 2
+    assert len(planned) == 2  # a commit: planned again against the new index
