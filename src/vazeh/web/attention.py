@@ -33,6 +33,7 @@ def _fa_date(p: Period, d: date | None = None) -> str:
     return to_persian_digits(p.jalali(d))
 
 
+@functools.lru_cache(maxsize=8192)  # the same periods label chart after chart
 def period_label(p: Period, by: str) -> str:
     if by == "month":
         y, m = p.jalali().split("/")[:2]
