@@ -132,6 +132,7 @@ def test_a_damaged_warc_is_reported_not_fatal(sample_warcs, tmp_path):
     summary = json.loads(result.stdout)
     assert summary["damaged_files"] == 2
     assert any(str(cut) in p for p in summary["problems"]) and any(str(junk) in p for p in summary["problems"])
+    assert any(p.startswith(f"{cut} at offset ") for p in summary["problems"])  # says where
     rows = read_articles(tmp_path / "out").to_pylist()
     from_good = [r for r in rows if r["warc_file"] == str(sample_warcs[1])]
     from_cut = [r for r in rows if r["warc_file"] == str(cut)]

@@ -135,6 +135,7 @@ def extract_file(task: FileTask) -> FileResult:
 
 
 def _articles(f: BinaryIO, task: FileTask, result: FileResult) -> Iterator[tuple[int, dict[str, Any], bytes | None]]:
+    from vazeh.capture.importers import _LineGuard
     from vazeh.extract import EXTRACTOR_VERSION, extract_article
     from vazeh.index.neardup import fingerprint
     from vazeh.pipeline import is_extractable
@@ -142,10 +143,14 @@ def _articles(f: BinaryIO, task: FileTask, result: FileResult) -> Iterator[tuple
     it = ArchiveIterator(f)
     # Told the format, warcio rejects junk instead of reading it as ARC lines (as the importer does).
     it.known_format = "warc"
+    # The importer's guard: lines and heads bounded, junk after a record is damage (not a
+    # warning on stderr), so a batch job and `vazeh import` see the same damage.
+    guard = _LineGuard(it, arc=False)
     caps = task.caps
     position = -1
     while True:
         offset = it.offset
+        guard.reset()
         try:
             rec = next(it)
         except StopIteration:
@@ -218,7 +223,12 @@ def _articles(f: BinaryIO, task: FileTask, result: FileResult) -> Iterator[tuple
                 result.oversized += 1
                 result.problem(offset, f"decoded body over {caps.max_decoded_bytes:,} bytes passed over")
                 continue
-        it.read_to_end(rec)
+        try:
+            it.read_to_end(rec)  # what follows the record is checked here (the guard)
+        except Exception as e:  # noqa: BLE001 - damage ends this file, reported
+            result.damaged = True
+            result.problem(offset, f"{e}; this record and the rest of the file are not read")
+            return
         length = it.get_record_length()
         result.responses += 1
         try:
