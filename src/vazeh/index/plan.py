@@ -469,7 +469,10 @@ class Planner:
             alts.append(Phrase(fld, tuple(toks)))
             alts.append(Term(fld, joined))
         alts.extend(self._splits(fld, joined, skip=tuple(toks)))
-        if len(toks) == 1:
+        if len(toks) == 1 and not any(self._exists(a) for a in alts):
+            # Only for a word the index has neither as one token nor split in two: three-term
+            # phrases check positions, and the suffixed case (همتیمیها) is also found through
+            # its stem's two parts.
             alts.extend(self._triples(fld, joined))
         for c in neighbours:
             alts.append(Term(fld, c, NEIGHBOUR_BOOST))
