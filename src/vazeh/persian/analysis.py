@@ -69,7 +69,8 @@ index stores, for a text, its tokens ``T = tokenize(text)`` with positions, plus
 * A text matches when every query word matches (AND).
 
 * A one-token query word ``W`` also matches when it is three tokens of ``T`` joined, each of two
-  letters or more (``همتیمیها`` finds ``هم‌تیمی‌ها``).
+  letters or more (``همتیمیها`` finds ``هم‌تیمی‌ها``). The index asks for three parts only when
+  no text has the word as one token or split in two, so there it is a fallback.
 * Word forms (``vazeh.persian.forms``): let ``core`` be ``tokenize(W)`` without the suffix tokens
   it ends with (``SUFFIX_TOKENS``: ``گنجشک‌ها`` → ``[گنجشک]``), its last token stemmed. ``W`` also
   matches when ``core`` (two tokens or more) is a contiguous run of ``T``, or when a stem ``s``
