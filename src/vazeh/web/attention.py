@@ -130,11 +130,7 @@ def home_chart(room: ReadingRoom) -> dict[str, Any] | None:
     """Stories on each of the last 90 days that have any: an archive of old or sparse
     pages gets its bars, not an empty calendar window."""
     listing = room.listing()
-    rows = listing.db.execute(
-        "SELECT day, COUNT(*) FROM web_articles WHERE current=1 AND day IS NOT NULL "
-        "GROUP BY day ORDER BY day DESC LIMIT ?",
-        (HOME_DAYS,),
-    ).fetchall()
+    rows = listing.newest_days(HOME_DAYS)
     if not rows:
         return None
     days = sorted((date.fromisoformat(d), n) for d, n in rows)

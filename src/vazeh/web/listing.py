@@ -254,6 +254,14 @@ class Listing:
             ).fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM web_articles WHERE current=1").fetchone()[0]
 
+    def newest_days(self, limit: int) -> list[tuple[str, int]]:
+        """(Tehran day, stories) of the `limit` newest days that have any, newest first."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT day, COUNT(*) FROM web_articles WHERE current=1 AND day IS NOT NULL "
+            "GROUP BY day ORDER BY day DESC LIMIT ?",
+            (limit,),
+        ).fetchall()]
+
     def subcategories(self, trail: list[str]) -> list[tuple[str, int]]:
         """The next level below a trail (or the top level for []), with story counts."""
         depth = len(trail) + 1
