@@ -115,6 +115,45 @@ def schedule_story(db: CatalogConnection, capture: Capture, steps: list[timedelt
         log.warning("could not schedule revisits of %s: %s", capture.url, e)
 
 
+def changed_verdicts(
+    db: CatalogConnection, *, source: str | None = None, checked_from: str | None = None,
+    checked_before: str | None = None, after: tuple[str, int] | None = None, limit: int = 50,
+) -> list[tuple]:
+    """Edited and deleted verdicts, newest check first, with their story's title and source:
+    (id, surt, url, checked_at, verdict, capture_id, previous_article_id, article_id, status,
+    reason, change_size, title, source, site). `after` is the (checked_at, id) of the last
+    row of the page before; `source` matches the article's credited source or its site."""
+    where = ["v.verdict IN ('edited','deleted')"]
+    args: list[object] = []
+    if source:
+        where.append("(a.source = ? OR a.site = ?)")
+        args += [source, source]
+    if checked_from is not None:
+        where.append("v.checked_at >= ?")
+        args.append(checked_from)
+    if checked_before is not None:
+        where.append("v.checked_at < ?")
+        args.append(checked_before)
+    if after is not None:
+        where.append("(v.checked_at < ? OR (v.checked_at = ? AND v.id < ?))")
+        args += [after[0], after[0], after[1]]
+    return [tuple(r) for r in db.execute(
+        "SELECT v.id, v.surt, v.url, v.checked_at, v.verdict, v.capture_id, v.previous_article_id, v.article_id,"
+        " v.status, v.reason, COALESCE(v.change_size, 0), a.title, a.source, a.site"
+        " FROM revisit_verdicts v LEFT JOIN articles a ON a.id = COALESCE(v.article_id, v.previous_article_id)"
+        f" WHERE {' AND '.join(where)} ORDER BY v.checked_at DESC, v.id DESC LIMIT ?",
+        (*args, limit),
+    ).fetchall()]
+
+
+def story_verdicts(db: CatalogConnection, surt: str) -> list[tuple[str, str, int | None, int]]:
+    """(verdict, checked_at, article_id, change_size) of every check of a story that found a change, oldest first."""
+    return [tuple(r) for r in db.execute(  # type: ignore[misc]
+        "SELECT verdict, checked_at, article_id, COALESCE(change_size, 0) FROM revisit_verdicts"
+        " WHERE surt=? AND verdict != 'unchanged' ORDER BY checked_at, id", (surt,)
+    ).fetchall()]
+
+
 @dataclass
 class DueStory:
     surt: str

@@ -18,7 +18,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from vazeh.archive.catalog import CatalogConnection
-from vazeh.capture.revisit import SCHEMA
+from vazeh.capture.revisit import SCHEMA, changed_verdicts, story_verdicts
 from vazeh.persian import to_ascii_digits, to_persian_digits
 from vazeh.web.fmt import TEHRAN, parse_when
 
@@ -192,29 +192,13 @@ def changes(db: CatalogConnection, *, source: str | None = None, from_day: date 
     `source` is a listing source (the article's credited source or its site); the
     days are Tehran days, both ends included."""
     ensure(db)
-    where = ["v.verdict IN ('edited','deleted')"]
-    args: list[object] = []
-    if source:
-        where.append("(a.source = ? OR a.site = ?)")
-        args += [source, source]
-    if from_day is not None:
-        where.append("v.checked_at >= ?")
-        args.append(_utc_bound(from_day))
-    if to_day is not None:
-        where.append("v.checked_at < ?")
-        args.append(_utc_bound(to_day + timedelta(days=1)))
-    if cursor:
-        at, vid = decode_cursor(cursor)
-        where.append("(v.checked_at < ? OR (v.checked_at = ? AND v.id < ?))")
-        args += [at, at, vid]
-    rows = db.execute(
-        "SELECT v.id, v.surt, v.url, v.checked_at, v.verdict, v.capture_id, v.previous_article_id, v.article_id,"
-        " v.status, v.reason, COALESCE(v.change_size, 0), a.title, a.source, a.site"
-        " FROM revisit_verdicts v LEFT JOIN articles a ON a.id = COALESCE(v.article_id, v.previous_article_id)"
-        f" WHERE {' AND '.join(where)} ORDER BY v.checked_at DESC, v.id DESC LIMIT ?",
-        (*args, limit + 1),
-    ).fetchall()
-    items = [Change(*tuple(r)) for r in rows[:limit]]
+    rows = changed_verdicts(
+        db, source=source,
+        checked_from=_utc_bound(from_day) if from_day is not None else None,
+        checked_before=_utc_bound(to_day + timedelta(days=1)) if to_day is not None else None,
+        after=decode_cursor(cursor) if cursor else None, limit=limit + 1,
+    )
+    items = [Change(*r) for r in rows[:limit]]
     nxt = encode_cursor(items[-1].checked_at, items[-1].id) if len(rows) > limit and items else None
     return items, nxt
 
@@ -235,10 +219,7 @@ def story_changes(db: CatalogConnection, surt: str | None) -> StoryChanges:
     if not surt:
         return StoryChanges(0, None, {})
     ensure(db)
-    rows = db.execute(
-        "SELECT verdict, checked_at, article_id, COALESCE(change_size, 0) FROM revisit_verdicts"
-        " WHERE surt=? AND verdict != 'unchanged' ORDER BY checked_at, id", (surt,)
-    ).fetchall()
+    rows = story_verdicts(db, surt)
     edits, deleted_at, sizes = 0, None, {}
     for verdict, checked_at, article_id, size in rows:
         if verdict == "edited":
