@@ -42,6 +42,16 @@ def test_search_prints_readable_results(home, archive):
     assert "https://a.ir/1" in r.stdout
 
 
+def test_a_search_with_no_results_prints_the_nearest_query_that_has_some(home, archive):
+    fill(archive)
+    r = runner.invoke(app, ["search", "حیران زیردریایی"])
+    assert r.exit_code == 0, r.output
+    assert "no articles match" in r.stdout
+    assert "did you mean: حیران  (1 articles; drop)" in r.stdout
+    data = json.loads(runner.invoke(app, ["search", "حیران زیردریایی", "--json"]).stdout)
+    assert data["suggestion"] == {"query": "حیران", "total": 1, "kind": "drop"}
+
+
 def test_malformed_query_is_a_clear_error_not_a_traceback(home, archive):
     fill(archive)
     r = runner.invoke(app, ["search", '"برف'])
