@@ -5,6 +5,14 @@ The rest of the index speaks in `Match` trees over pre-analyzed terms and in
 Persian analysis happens before the engine sees anything, so a second backend
 (a server-grade one later) needs no Persian knowledge, just whitespace-separated
 terms with positions.
+
+The calls are shaped for an engine behind a network hop: the planner's term counts
+come in one batch per query word (`doc_freqs`), and a page of results is one call
+(`collapsed`: ranked, collapsed to one document per near-duplicate group, counted,
+faceted, with stored fields and group sizes), not a search plus a load and a group
+query per hit. Not yet here: the index generation and near-duplicate groups live in
+the index folder (state.json, neardup.sqlite), not in the catalog, so several search
+machines cannot share them.
 """
 
 from __future__ import annotations
