@@ -382,8 +382,17 @@ class Sealing:
         self._retry_at = 0.0
         self._current = False
         self._explicit = False
+        self._known: set[str] | None = None  # the files written by this process's last transaction
 
     def seal_finished(self) -> None:
+        # A file is finished when a newer one starts: only a transaction that wrote to a
+        # file this process has not written to before can have finished one (and the
+        # first, for files of earlier runs), so the others skip the catalog query.
+        txn = getattr(self.archive, "_txn", None)
+        names = set(txn.files) if txn is not None else set()
+        if not self._current and self._known is not None and names <= self._known:
+            return
+        self._known = names
         if seal_finished(self.archive.db, self.archive.warc_dir, current=self._current):
             self._pending = True
 
