@@ -403,14 +403,12 @@ def test_an_object_that_differs_from_the_seal_is_replaced_and_a_store_that_is_do
 ):
     home, bucket = s3_home(tmp_path, monkeypatch, s3)
     archive = Archive(home, rotate_bytes=3000)
-    monkeypatch.setattr(S3WarcStore, "store", lambda self, path, seal: (_ for _ in ()).throw(
-        warcstore.WarcStoreError("store down")))  # fmt: skip
-    ids = fill(archive, 6)  # writes go on while the store is down
+    with monkeypatch.context() as m:
+        m.setattr(S3WarcStore, "store", lambda self, path, seal: (_ for _ in ()).throw(
+            warcstore.WarcStoreError("store down")))  # fmt: skip
+        ids = fill(archive, 6)  # writes go on while the store is down
     sealed = [r for r in warc_rows(archive) if r["sealed_at"]]
     assert sealed and all(r["location"] is None for r in sealed)
-    monkeypatch.undo()
-    monkeypatch.setenv("VAZEH_WARCS", f"s3://{bucket}/archive/2025")
-    monkeypatch.setenv("VAZEH_S3_ENDPOINT", s3.endpoint)
     # Someone's bytes sit at one key already: not the sealed file, so they are replaced.
     key = f"archive/2025/{sealed[0]['name']}"
     s3.client.put_object(Bucket=bucket, Key=key, Body=b"not a warc")
@@ -489,3 +487,19 @@ def test_a_local_copy_left_by_a_crash_after_the_catalog_mark_is_removed(tmp_path
                                response_headers=[("Content-Type", "text/html")], body=page(60))  # fmt: skip
         assert not leftover.exists()
         assert archive.read_response(archive.get(ids[0])).body == page(0)
+
+
+def test_a_local_file_changed_after_its_seal_is_not_accepted_by_the_store(tmp_path, monkeypatch, s3):
+    home, bucket = s3_home(tmp_path, monkeypatch, s3)
+    with Archive(home, rotate_bytes=3000) as archive:
+        with monkeypatch.context() as m:
+            m.setattr(warcstore.Sealing, "store_sealed", lambda self, **kw: [])  # the store not reached yet
+            fill(archive, 4)
+        first = warc_rows(archive)[0]
+        path = archive.warc_dir / first["name"]
+        data = bytearray(path.read_bytes())
+        data[-5] ^= 0xFF  # a flipped byte, same size: only the checksum can tell
+        path.write_bytes(bytes(data))
+        with pytest.raises(ArchiveError, match=f"does not match {first['name']} after upload"):
+            archive.seal_warcs()
+        assert warc_rows(archive)[0]["location"] is None and path.exists()  # kept, for a person to look at

@@ -229,9 +229,13 @@ class S3WarcStore:
         if not path.exists():
             return None
         digests = b""
+        whole = hashlib.sha256()
         with open(path, "rb") as f:
             while part := f.read(self.part_bytes):
                 digests += hashlib.sha256(part).digest()
+                whole.update(part)
+        if whole.hexdigest() != seal.sha256:
+            return None  # the local file is no longer the one sealed: nothing here can vouch for the object
         return base64.b64encode(hashlib.sha256(digests).digest()).decode("ascii")
 
     def remove(self, name: str) -> None:
