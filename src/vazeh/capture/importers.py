@@ -333,13 +333,13 @@ class _Importer:
             return
         try:
             self._commit_records(batch, origin)
-        except (catalog.Error, ArchiveError, ValueError, OverflowError, TypeError):
+        except (*catalog.Error, ArchiveError, ValueError, OverflowError, TypeError):
             # Something the checks let through still failed: commit what is good one
             # record at a time, so only the bad one is left out (and said so).
             for item in batch:
                 try:
                     self._commit_records([item], origin)
-                except (catalog.Error, ArchiveError, ValueError, OverflowError, TypeError) as e:
+                except (*catalog.Error, ArchiveError, ValueError, OverflowError, TypeError) as e:
                     self._problem(origin, item[2], f"cannot be catalogued ({_reason(e)}); the record is left out")
 
     def _commit_records(self, batch: list[tuple], origin: str) -> None:

@@ -584,7 +584,7 @@ class PageResources:
                 "SELECT id, status FROM captures WHERE surt=? AND captured_at>=? ORDER BY captured_at DESC LIMIT 1",
                 (surt(resource.url), iso_utc(since)),
             ).fetchone()
-        except (catalog.Error, ValueError):
+        except (*catalog.Error, ValueError):
             return None
         # A redirect is fetched again: where it pointed is not kept in the catalog.
         if row is None or row[1] is None or 300 <= row[1] < 400:
