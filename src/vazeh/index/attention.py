@@ -365,6 +365,56 @@ def attention(
     return Attention(by, periods, totals, series, source_totals, clipped)
 
 
+_SPANS: OrderedDict[tuple, tuple[date, date] | None] = OrderedDict()
+
+
+def _archive_span(engine: Engine) -> tuple[date, date] | None:
+    """The first and last Tehran day with any dated story, kept until the next commit."""
+    key = (str(getattr(engine, "path", id(engine))), repr(engine.generation))
+    with _ALL_COUNTS_LOCK:
+        if key in _SPANS:
+            return _SPANS[key]
+    span = _span(engine, [All(())])
+    with _ALL_COUNTS_LOCK:
+        _SPANS[key] = span
+        while len(_SPANS) > 8:
+            _SPANS.popitem(last=False)
+    return span
+
+
+def query_chart(index: Any, query: str, *, min_days: int, pick_by: Any) -> Attention | None:
+    """What `attention(index, [query], by=pick_by(first, last), start=first, end=last)`
+    gives for the span [first, last] of the query's stories widened to `min_days`, from
+    one pass over its matches (its counts per Tehran day over the archive's span, from
+    which its own span follows) instead of a pass for the span and another for the
+    counts. None when no dated story matches."""
+    engine = index.engine if hasattr(index, "engine") else index
+    with engine.snapshot():
+        m = plan_query(engine, query)
+        archive = _archive_span(engine)
+        if archive is None:
+            return None
+        days, _ = _day_counts(engine, m, archive[0], archive[1] + timedelta(days=1), by_source=False, size=1)
+        dated = [d for d, n in days.items() if n]
+        if not dated:
+            return None
+        last = max(dated)
+        first = min(min(dated), last - timedelta(days=min_days - 1))
+        by = pick_by(first, last)
+        periods = periods_between(first, last, by)
+        clipped = len(periods) > MAX_PERIODS[by]
+        if clipped:
+            periods = periods[-MAX_PERIODS[by] :]
+        if not periods:
+            return Attention(by, [], [], [Series(query, [])])
+        lo_day, hi_day = periods[0].start, periods[-1].end
+        size = max(1, min(SOURCES, MAX_BUCKETS // max((hi_day - lo_day).days, 1)))  # as attention() asks
+        all_days, _ = _all_day_counts(engine, lo_day, hi_day, by_source=False, size=size)
+        inside = {d: n for d, n in days.items() if lo_day <= d < hi_day}
+        return Attention(by, periods, _fold(all_days, periods, by), [Series(query, _fold(inside, periods, by))],
+                         {}, clipped)
+
+
 def window(index: Any, queries: list[str]) -> tuple[date, date] | None:
     """The first and last Tehran day with a story matching any of the queries."""
     engine = index.engine if hasattr(index, "engine") else index

@@ -13,7 +13,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from vazeh.index.attention import MAX_QUERIES, ROW_COLUMNS, Attention, Period, Series, attention, window
+from vazeh.index.attention import (
+    MAX_QUERIES,
+    ROW_COLUMNS,
+    Attention,
+    Period,
+    Series,
+    attention,
+    query_chart,
+)
 from vazeh.index.query import QueryError, parse_date_range
 from vazeh.persian import JALALI_MONTHS, to_persian_digits
 from vazeh.web.charts import SERIES_COLOURS, Bar, compare_chart, period_chart
@@ -103,12 +111,9 @@ def search_chart(room: ReadingRoom, q: str) -> dict[str, Any] | None:
     """The chart of a search page's query over the span of its stories, or None."""
 
     def count(index: Any) -> Attention | None:
-        span = window(index, [q])
-        if span is None:
-            return None
-        # A story or two on one day still gets a fortnight around it: a bar needs context.
-        first, last = min(span[0], span[1] - timedelta(days=SEARCH_MIN_DAYS - 1)), span[1]
-        return attention(index, [q], by=pick_by(first, last), start=first, end=last)
+        # The query's span, widened so that a story or two on one day still gets a
+        # fortnight around it (a bar needs context), and its counts, from one pass.
+        return query_chart(index, q, min_days=SEARCH_MIN_DAYS, pick_by=pick_by)
 
     try:
         a = run(room, count)
