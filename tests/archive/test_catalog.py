@@ -187,3 +187,23 @@ def test_an_unreachable_or_unknown_catalog_is_a_clear_error(tmp_path: Path, monk
     open_archive(home).close()
     bad = runner.invoke(app, ["migrate", "--home", str(home), "--to", "sqlite:///no/such/folder/c.sqlite"])
     assert bad.exit_code == 1 and "cannot open" in bad.output and isinstance(bad.exception, SystemExit)
+
+
+def test_a_read_whose_link_cannot_be_remembered_still_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Remembering a revisit's original opens a second connection; when that fails (a
+    # server gone, a locked file) the read answers all the same and the next one tries again.
+    with open_archive(tmp_path / "home") as a:
+        head = [("Content-Type", "text/html")]
+        first = a.write_exchange(url="http://example.com/r", status=200, response_headers=head, body=b"<p>x</p>")
+        again = a.write_exchange(url="http://example.com/r", status=200, response_headers=head, body=b"<p>x</p>")
+        a.db.execute("UPDATE captures SET revisit_of=NULL WHERE id=?", (again.id,))
+
+        def down(**_: object) -> None:
+            raise catalog.CatalogError("catalog: cannot connect")
+
+        monkeypatch.setattr(a.db, "reopen", down)
+        assert a.read_response(a.get(again.id)).body == b"<p>x</p>"
+        assert a.get(again.id).revisit_of is None
+        monkeypatch.undo()
+        assert a.read_response(a.get(again.id)).body == b"<p>x</p>"
+        assert a.get(again.id).revisit_of == first.id

@@ -619,7 +619,7 @@ class Archive:
         # that gives up at once if a writer holds the catalog (the next read tries again).
         try:
             db = self._db.reopen(wait=False)
-        except (CatalogDBError, CatalogError, OSError):
+        except (*CatalogDBError, CatalogError, OSError):
             return
         try:
             db.execute(
