@@ -20,7 +20,9 @@ counts ...) keeps its tables in that one catalog, through a `CatalogConnection`:
 - Rows read back index by position and by column name on both (`Row`), as
   `sqlite3.Row` does.
 - `Error`, `IntegrityError` and `OperationalError` are tuples of both drivers'
-  exception types, for ``except`` clauses.
+  exception types, for ``except`` clauses: alone (``except catalog.Error``) or
+  spread (``except (*catalog.Error, ValueError)``); a tuple nested in an except
+  tuple is a TypeError at the moment an exception arrives.
 
 The WARC append -> fsync -> catalog commit ordering of `Archive.transaction`
 is the same on both: only the commit goes to another place.
