@@ -164,3 +164,16 @@ def _catalog_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
         return
     server = request.getfixturevalue("pg_server")
     monkeypatch.setenv("VAZEH_CATALOG", server.fresh_catalog())
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """A real S3-compatible server (moto's, in this process) on 127.0.0.1; its endpoint URL."""
+    moto_server = pytest.importorskip("moto.server", reason="the S3 tests need moto's server (moto[server])")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

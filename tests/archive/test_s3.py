@@ -35,7 +35,7 @@ from vazeh.archive import Archive, ArchiveError, open_archive, warcstore
 from vazeh.archive.warcstore import S3WarcStore
 
 boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 
 T0 = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -85,17 +85,6 @@ class S3:
 
     def gets(self) -> list[tuple[str, str | None]]:
         return [(key, rng) for method, key, rng in self.requests if method == "GET"]
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture

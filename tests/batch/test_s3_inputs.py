@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 
 import pytest
 from batch_helpers import differences
@@ -13,28 +12,17 @@ from typer.testing import CliRunner
 from vazeh.batch import LocalEngine, read_articles, run_extract
 from vazeh.cli import app
 
-moto_server = pytest.importorskip("moto.server", reason="the S3 tests need moto's server (moto[server])")
+pytest.importorskip("moto.server", reason="the S3 tests need moto's server (moto[server])")
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-def test_s3_prefix_gives_the_rows_of_the_local_files(endpoint, sample_warcs, tmp_path, monkeypatch):
+def test_s3_prefix_gives_the_rows_of_the_local_files(s3_server, sample_warcs, tmp_path, monkeypatch):
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull,
-                       "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "VAZEH_S3_ENDPOINT": endpoint}.items():  # fmt: skip
+                       "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "VAZEH_S3_ENDPOINT": s3_server}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
     import boto3
 
-    client = boto3.client("s3", endpoint_url=endpoint)
+    client = boto3.client("s3", endpoint_url=s3_server)
     client.create_bucket(Bucket="crawl")
     for p in sample_warcs[:2]:
         client.upload_file(str(p), "crawl", f"2024/{p.name}")
@@ -57,13 +45,13 @@ def test_s3_prefix_gives_the_rows_of_the_local_files(endpoint, sample_warcs, tmp
     assert differences(remote, local) == []
 
 
-def test_a_missing_s3_object_is_reported(endpoint, tmp_path, monkeypatch):
+def test_a_missing_s3_object_is_reported(s3_server, tmp_path, monkeypatch):
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1", "VAZEH_S3_ENDPOINT": endpoint}.items():  # fmt: skip
+                       "AWS_DEFAULT_REGION": "us-east-1", "VAZEH_S3_ENDPOINT": s3_server}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
     import boto3
 
-    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="empty")
+    boto3.client("s3", endpoint_url=s3_server).create_bucket(Bucket="empty")
     result = CliRunner().invoke(app, ["batch", "extract", "s3://empty/none.warc.gz", "--out", str(tmp_path / "o"),
                                       "--engine", "local", "--home", str(tmp_path / "h"), "--json"])  # fmt: skip
     assert result.exit_code == 1

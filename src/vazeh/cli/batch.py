@@ -72,14 +72,20 @@ def extract(
     finally:
         runner.close()
     d = summary.to_dict()
+    _report(
+        d,
+        as_json,
+        f"{d['files']} files, {d['records']:,} records, {d['responses']:,} HTML responses: "
+        f"{d['articles']:,} articles in {d['groups']:,} near-duplicate groups, {d['not_articles']:,} other pages; "
+        f"skipped {d['oversized']} oversized, {d['revisits']} revisits, {d['skipped']} damaged records, "
+        f"{d['failed']} failed; {d['damaged_files']} damaged files ({d['seconds']:.1f} s) -> {out}",
+    )
+
+
+def _report(d: dict, as_json: bool, line: str) -> None:
+    """One line and the problems on a terminal, else the JSON summary; exit 1 when anything was a problem."""
     if sys.stdout.isatty() and not as_json:
-        console.print(
-            f"{d['files']} files, {d['records']:,} records, {d['responses']:,} HTML responses: "
-            f"{d['articles']:,} articles in {d['groups']:,} near-duplicate groups, {d['not_articles']:,} other pages; "
-            f"skipped {d['oversized']} oversized, {d['revisits']} revisits, {d['skipped']} damaged records, "
-            f"{d['failed']} failed; {d['damaged_files']} damaged files ({d['seconds']:.1f} s) -> {out}",
-            highlight=False,
-        )
+        console.print(line, highlight=False)
         for p in d["problems"][:MAX_PROBLEMS_SHOWN]:
             err_console.print(f"  [red]problem[/red] {escape(p)}", soft_wrap=True, highlight=False)
     else:
@@ -103,15 +109,9 @@ def load(
     except BatchError as e:
         raise fail(str(e), code=2) from None
     d = summary.to_dict()
-    if sys.stdout.isatty() and not as_json:
-        console.print(
-            f"{d['rows']:,} rows: {d['stored']:,} articles stored, {d['unchanged']:,} already there, "
-            f"{d['missing']} without their record; {d['indexed']:,} indexed",
-            highlight=False,
-        )
-        for p in d["problems"][:MAX_PROBLEMS_SHOWN]:
-            err_console.print(f"  [red]problem[/red] {escape(p)}", soft_wrap=True, highlight=False)
-    else:
-        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
-    if d["problems"]:
-        raise typer.Exit(1)
+    _report(
+        d,
+        as_json,
+        f"{d['rows']:,} rows: {d['stored']:,} articles stored, {d['unchanged']:,} already there, "
+        f"{d['missing']} without their record; {d['indexed']:,} indexed",
+    )
