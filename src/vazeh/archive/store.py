@@ -42,7 +42,7 @@ from vazeh.archive import warcstore as _warcstore
 from vazeh.archive.catalog import CatalogConnection, CatalogError, Row, connect_home
 from vazeh.archive.catalog import Error as CatalogDBError
 from vazeh.archive.migrate import rekey_catalog
-from vazeh.archive.surt import surt
+from vazeh.archive.surt import KEY_FORMAT, surt
 
 WARC_VERSION = "WARC/1.1"
 DEFAULT_ROTATE_BYTES = 1 << 30  # 1 GiB, the usual size for crawl WARCs
@@ -85,7 +85,21 @@ CREATE TABLE IF NOT EXISTS captures (
 CREATE INDEX IF NOT EXISTS captures_by_surt ON captures(surt, captured_at);
 CREATE INDEX IF NOT EXISTS captures_by_digest ON captures(surt, payload_digest);
 CREATE INDEX IF NOT EXISTS captures_by_time ON captures(captured_at);
+CREATE TABLE IF NOT EXISTS originals (
+  surt TEXT NOT NULL,
+  payload_digest TEXT NOT NULL,
+  capture INTEGER REFERENCES captures(id),
+  captured_at TEXT NOT NULL,
+  PRIMARY KEY (surt, payload_digest)
+);
 """
+# `originals` is what revisit detection rests on: one row per (surt, payload digest),
+# naming the capture whose record holds that payload. A writer claims the row before
+# it writes a response (INSERT ... ON CONFLICT DO NOTHING) and re-reads it when the
+# claim is taken, so two writers racing on the same page end with one response and
+# one revisit even without the write turn: on PostgreSQL the second claim waits for
+# the first writer's commit (or rollback) on the key itself. `capture` is NULL only
+# between a claim and its capture row, inside the claiming transaction.
 
 
 class ArchiveError(Exception):
@@ -347,7 +361,7 @@ class Archive:
     """The archive home's WARC files and catalog. One instance per process; thread-safe."""
 
     def __init__(
-        self, home: Path, *, rotate_bytes: int = DEFAULT_ROTATE_BYTES, create: bool = True, warcs: Any = None
+        self, home: Path, *, rotate_bytes: int | None = None, create: bool = True, warcs: Any = None
     ):
         self.home = Path(home)
         if not self.home.exists():
@@ -358,6 +372,14 @@ class Archive:
         self.warcs = warcs if warcs is not None else _warcstore.warcs_of_home(self.home)
         self.warc_dir = self.warcs.local_dir
         self.warc_dir.mkdir(parents=True, exist_ok=True)
+        if rotate_bytes is None:  # not named by the caller: $VAZEH_ROTATE_BYTES, else 1 GiB
+            from vazeh.config import ConfigError
+            from vazeh.config import rotate_bytes as rotate_setting
+
+            try:
+                rotate_bytes = rotate_setting(DEFAULT_ROTATE_BYTES)
+            except ConfigError as e:
+                raise ArchiveError(str(e)) from None
         self.rotate_bytes = rotate_bytes
         self._lock = threading.RLock()
         # SQLite in the home (the default) or a shared PostgreSQL: vazeh.config.backends names it.
@@ -368,6 +390,7 @@ class Archive:
         self._db.executescript(_SCHEMA)
         _warcstore.ensure_seal_columns(self._db)
         rekey_catalog(self._db)  # keys in an older format are recomputed, once
+        fill_originals(self._db)  # after the rekeying: originals are keyed like captures
         self._txn: _Txn | None = None
         self._writer_fd: int | None = None
         self._current_file: str | None = None
@@ -554,11 +577,31 @@ class Archive:
 
     def _find_original(self, key: str, digest: str) -> Row | None:
         return self._db.execute(
-            "SELECT c.id, c.url, c.captured_at, c.status, c.mime FROM captures c JOIN records r ON r.id = c.record "
-            "WHERE c.surt=? AND c.payload_digest=? AND r.type IN ('response','resource') "
-            "ORDER BY c.captured_at LIMIT 1",
+            "SELECT c.id, c.url, c.captured_at, c.status, c.mime FROM originals o JOIN captures c ON c.id = o.capture "
+            "WHERE o.surt=? AND o.payload_digest=?",
             (key, digest),
         ).fetchone()
+
+    def _claim_original(self, key: str, digest: str, captured_at: str) -> Row | None:
+        """Claim (surt, digest) for a response about to be written; the original already
+        there if another writer has it (then this capture is a revisit of it)."""
+        won = self._db.execute(
+            "INSERT INTO originals(surt, payload_digest, captured_at) VALUES(?,?,?) "
+            "ON CONFLICT(surt, payload_digest) DO NOTHING RETURNING surt",
+            (key, digest, captured_at),
+        ).fetchone()
+        return None if won is not None else self._find_original(key, digest)
+
+    def _keep_original(self, capture_id: int, key: str, digest: str, captured_at: str) -> None:
+        # Fills this writer's claim, or makes the capture the original when it is earlier
+        # than the one there (an import of an older crawl): the earliest holds the payload,
+        # as pywb picks it.
+        self._db.execute(
+            "INSERT INTO originals(surt, payload_digest, capture, captured_at) VALUES(?,?,?,?) "
+            "ON CONFLICT(surt, payload_digest) DO UPDATE SET capture=excluded.capture, captured_at=excluded.captured_at "
+            "WHERE originals.capture IS NULL OR excluded.captured_at < originals.captured_at",
+            (key, digest, capture_id, captured_at),
+        )
 
     def _original_for(
         self, url: str, digest: str | None, refers_to_uri: str | None, refers_to: str | None
@@ -677,7 +720,7 @@ class Archive:
             http_headers = StatusAndHeaders(f"{status} {reason}".strip(), response_headers, protocol=http_version)
             if http_head is not None:
                 http_headers = _verbatim(http_headers, http_head)
-            original = self._find_original(key, digest) if dedupe else None
+            original = self._claim_original(key, digest, iso_utc(captured_at)) if dedupe else None
             warc_headers = [("WARC-Date", date)] + list(extra_warc_headers)
             if ip:
                 warc_headers.append(("WARC-IP-Address", ip))
@@ -701,6 +744,10 @@ class Archive:
                 record.rec_headers.replace_header("WARC-Payload-Digest", digest)
             resp = self._serialize(record)
             if self.has_record(resp.record_id):
+                if dedupe and original is None:  # the claim made above stays unused
+                    self._db.execute(
+                        "DELETE FROM originals WHERE surt=? AND payload_digest=? AND capture IS NULL", (key, digest)
+                    )
                 return self._capture_by_record_id(resp.record_id)
             req_rowid = None
             if not imported:
@@ -734,6 +781,7 @@ class Archive:
             )
             capture_id = int(cur.fetchone()[0])
             if original is None:
+                self._keep_original(capture_id, key, digest, iso_utc(captured_at))
                 self._link_revisits(capture_id, key, digest)
             return self.get(capture_id)
 
@@ -800,6 +848,7 @@ class Archive:
             )
             capture_id = int(cur.fetchone()[0])
             if rec.type != "revisit" and digest:
+                self._keep_original(capture_id, surt(url), digest, iso_utc(captured_at))
                 self._link_revisits(capture_id, surt(url), digest)
             return self.get(capture_id)
 
@@ -1038,6 +1087,40 @@ def _fast_response(member: bytes) -> tuple[int, str, list[tuple[str, str]], byte
         return http.status_code, http.reason_phrase or "", [(k, v) for k, v in http.astuples()], rec.reader.read()
     except Exception:  # noqa: BLE001 - warcio gets the last word on anything unusual
         return None
+
+
+def fill_originals(db: CatalogConnection) -> None:
+    """Give a catalog from before `originals` (or one whose keys were just rekeyed) its
+    originals: the earliest response or resource of each (surt, payload digest). Old
+    catalogs may hold several responses of one payload for one URL (writers that raced
+    before the constraint); the earliest is the original, the others stay responses.
+    Runs once per key format, in the write turn, so two processes opening at once
+    fill it once."""
+    done = str(KEY_FORMAT)
+
+    def filled() -> bool:
+        row = db.execute("SELECT value FROM archive_meta WHERE key='originals_key_format'").fetchone()
+        return row is not None and row[0] == done
+
+    if filled():
+        return
+    with db.immediate():
+        if filled():
+            return
+        db.execute("DELETE FROM originals")
+        db.execute(
+            "INSERT INTO originals(surt, payload_digest, capture, captured_at) "
+            "SELECT surt, payload_digest, id, captured_at FROM ("
+            "SELECT c.surt, c.payload_digest, c.id, c.captured_at, ROW_NUMBER() OVER "
+            "(PARTITION BY c.surt, c.payload_digest ORDER BY c.captured_at, c.id) AS n "
+            "FROM captures c JOIN records r ON r.id = c.record "
+            "WHERE r.type IN ('response','resource') AND c.payload_digest IS NOT NULL) AS firsts WHERE n = 1"
+        )
+        db.execute(
+            "INSERT INTO archive_meta(key, value) VALUES('originals_key_format', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (done,),
+        )
 
 
 def capture_index_rows(
