@@ -5,22 +5,27 @@ it right after extraction): a MinHash (datasketch) over word 3-shingles of the
 analyzed title, lead and body, so spelling variants (ZWNJ, Arabic letters,
 digits) do not hide a republished story.
 
-`NearDupIndex` keeps the fingerprints of indexed stories in a small SQLite file
-next to the search index, with LSH bands (16 bands of 8 rows) so finding the
-candidates for a new story is a few indexed lookups, not a scan. A new story joins
-the group of its most similar earlier story when their estimated Jaccard
-similarity is at least THRESHOLD; otherwise it founds a group of its own.
+`NearDupIndex` keeps the fingerprints of grouped stories in the catalog
+(`neardup_stories`, and `neardup_bands`: LSH bands, 16 of 8 rows, so finding the
+candidates for a new story is a few indexed lookups, not a scan), through the
+catalog connection (SQLite or PostgreSQL). A new story joins the group of its
+most similar earlier story when their estimated Jaccard similarity is at least
+THRESHOLD; otherwise it founds a group of its own. A story's group is fixed the
+first time any index groups it, so every index on the catalog, on any machine,
+gives a story the same group; stories are grouped in turns (a transaction holding
+`GROUP_TURN`), so two machines grouping the same new story at once agree.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
 
+from vazeh.archive.catalog import CatalogConnection, SQLiteCatalog
 from vazeh.extract.model import Article
 from vazeh.persian import tokenize
 
@@ -78,34 +83,76 @@ def _band_keys(sig: np.ndarray) -> list[tuple[int, int]]:
     return list(enumerate(keys.tolist()))
 
 
-# CROSS JOIN keeps SQLite from scanning `bands`: the constant rows drive index lookups.
+# CROSS JOIN keeps SQLite from scanning `neardup_bands`: the constant rows drive index lookups.
 _CANDIDATES = (
     f"WITH q(band, hash) AS (VALUES {', '.join(['(?,?)'] * BANDS)}) "
-    "SELECT b.key, s.grp, s.fp FROM q CROSS JOIN bands b ON b.band=q.band AND b.hash=q.hash "
-    "JOIN stories s ON s.key=b.key"
+    "SELECT b.key, s.grp, s.fp FROM q CROSS JOIN neardup_bands b ON b.band=q.band AND b.hash=q.hash "
+    "JOIN neardup_stories s ON s.key=b.key"
 )
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS stories (key TEXT PRIMARY KEY, grp TEXT NOT NULL, fp BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, key TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS bands_by_hash ON bands(band, hash);
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS neardup_stories (key TEXT PRIMARY KEY, grp TEXT NOT NULL, fp BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS neardup_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS neardup_bands_by_hash ON neardup_bands(band, hash);
 """
+
+# The advisory lock key of the grouping turn on PostgreSQL ("vazng" in ASCII): its own
+# turn, so grouping on one machine never waits for another's capture transaction.
+GROUP_TURN = 0x76617A6E67
+# Stories grouped per transaction: the turn is held while they are compared, so a
+# capture on SQLite (one write lock per file) waits at most for this many.
+CHUNK = 500
 
 
 class NearDupIndex:
-    """Fingerprints and groups of indexed stories, in `neardup.sqlite`."""
+    """Fingerprints and groups of grouped stories, in the catalog's `neardup_*` tables.
 
-    def __init__(self, path: Path):
-        # The pipeline may index from a worker thread and close from the main one;
-        # SearchIndex serializes writes, so sharing the connection is safe.
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+    `db` is a catalog connection of the index's own (it opens transactions on it), or a
+    path: a SQLite file of its own (the batch job's throwaway grouping)."""
+
+    def __init__(self, db: CatalogConnection | Path):
+        self.db = SQLiteCatalog(Path(db)) if isinstance(db, Path) else db
+        self.db.executescript(SCHEMA)
+
+    def _turn_begin(self) -> None:
+        if self.db.dialect == "postgresql":
+            self.db.execute("BEGIN")
+            self.db.execute(f"SELECT pg_advisory_xact_lock({GROUP_TURN})")
+        else:
+            self.db.execute("BEGIN IMMEDIATE")
+
+    def groups_of(self, stories: Iterable[tuple[str, bytes | None]]) -> list[str]:
+        """The group of each (key, fingerprint), assigning one to a story seen the first
+        time, committed before this returns (groups before the documents that carry
+        them). Idempotent: a replay after a crash, or another index, gets the same answer."""
+        out: list[str] = []
+        chunk: list[tuple[str, bytes | None]] = []
+        for story in stories:
+            chunk.append(story)
+            if len(chunk) >= CHUNK:
+                out.extend(self._groups_of(chunk))
+                chunk = []
+        if chunk:
+            out.extend(self._groups_of(chunk))
+        return out
+
+    def _groups_of(self, stories: Sequence[tuple[str, bytes | None]]) -> list[str]:
+        if all(signature(fp) is None for _key, fp in stories):
+            return [key for key, _fp in stories]  # nothing to compare: each its own group
+        self._turn_begin()
+        try:
+            out = [self._group_of(key, fp) for key, fp in stories]
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return out
 
     def group_of(self, key: str, fp: bytes | None) -> str:
-        """The group `key` belongs to, assigning one the first time a story is seen.
-        Idempotent: a replay after a crash gets the same answer."""
+        """The group `key` belongs to (see `groups_of`), for one story."""
+        return self._groups_of([(key, fp)])[0]
+
+    def _group_of(self, key: str, fp: bytes | None) -> str:
         sig = signature(fp)
         if sig is None:
             return key  # nothing to compare, so it can only be its own group
@@ -117,29 +164,61 @@ class NearDupIndex:
         seen: set[str] = set()
         # All bands in one statement (sixteen lookups of the (band, hash) index): one
         # execute per story instead of sixteen was a third of `vazeh reindex`'s time.
-        for cand_key, grp, cand_fp in self.db.execute(_CANDIDATES, [x for pair in bands for x in pair]):
+        for cand_key, grp, cand_fp in self.db.execute(_CANDIDATES, [x for pair in bands for x in pair]).fetchall():
             if cand_key in seen or cand_key == key:
                 continue
             seen.add(cand_key)
-            sim = similarity(fp or b"", cand_fp)
+            sim = similarity(fp or b"", bytes(cand_fp))
             if sim >= THRESHOLD and sim > best_sim:
                 best, best_sim = grp, sim
-        self.db.execute("INSERT INTO stories(key, grp, fp) VALUES(?,?,?)", (key, best, fp))
-        self.db.executemany("INSERT INTO bands(band, hash, key) VALUES(?,?,?)", [(b, h, key) for b, h in bands])
+        self.db.execute("INSERT INTO neardup_stories(key, grp, fp) VALUES(?,?,?)", (key, best, fp))
+        self.db.executemany("INSERT INTO neardup_bands(band, hash, key) VALUES(?,?,?)", [(b, h, key) for b, h in bands])
         return best
 
     def group(self, key: str) -> str | None:
         """The group `key` was put in, or None if it was never grouped (no fingerprint)."""
-        row = self.db.execute("SELECT grp FROM stories WHERE key=?", (key,)).fetchone()
+        row = self.db.execute("SELECT grp FROM neardup_stories WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    def commit(self) -> None:
-        self.db.commit()
+    def import_file(self, path: Path) -> tuple[int, int]:
+        """Bring the groups of an index folder's old `neardup.sqlite` (tables `stories`
+        and `bands`) into the catalog, in one transaction: (stories added, stories whose
+        key the catalog had already grouped otherwise). A story already in the catalog
+        keeps the catalog's group, so an import replayed after a crash adds nothing."""
+        import sqlite3
 
-    def clear(self) -> None:
-        self.db.execute("DELETE FROM stories")
-        self.db.execute("DELETE FROM bands")
-        self.db.commit()
+        old = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        added = differ = 0
+        try:
+            if not old.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='stories'").fetchone():
+                return 0, 0
+            rows = old.execute("SELECT key, grp, fp FROM stories ORDER BY rowid")
+            self._turn_begin()
+            try:
+                while batch := rows.fetchmany(CHUNK):
+                    marks = ",".join("?" * len(batch))
+                    have = dict(self.db.execute(
+                        f"SELECT key, grp FROM neardup_stories WHERE key IN ({marks})", [r[0] for r in batch]
+                    ).fetchall())
+                    new = [r for r in batch if r[0] not in have]
+                    differ += sum(1 for r in batch if r[0] in have and have[r[0]] != r[1])
+                    self.db.executemany("INSERT INTO neardup_stories(key, grp, fp) VALUES(?,?,?)", new)
+                    bands = [
+                        (b, h, key) for key, _grp, fp in new if (sig := signature(fp)) is not None
+                        for b, h in _band_keys(sig)
+                    ]
+                    self.db.executemany("INSERT INTO neardup_bands(band, hash, key) VALUES(?,?,?)", bands)
+                    added += len(new)
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        finally:
+            old.close()
+        return added, differ
+
+    def commit(self) -> None:
+        """Nothing to do: groups are committed as they are assigned (kept for callers)."""
 
     def close(self) -> None:
         self.db.close()

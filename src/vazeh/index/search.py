@@ -3,15 +3,25 @@ searched with vazeh's query language.
 
 State under VAZEH_HOME/index/:
     tantivy/          the engine's files
-    neardup.sqlite    fingerprints and near-duplicate groups
-    state.json        the last article `seq` whose changes are committed
+    name              the index's name in the catalog (vazeh.index.state)
+
+and in the catalog (SQLite or PostgreSQL, the home's own):
+    index_state       per index: the last article `seq` whose changes are committed,
+                      the formats it was built in, a pending rebuild
+    neardup_*         fingerprints and near-duplicate groups, one grouping shared by
+                      every index of the catalog (vazeh.index.neardup)
+
+An index opened without a catalog (`SearchIndex(path)`: tests, benchmarks) keeps
+those tables in a SQLite file of its own, `index/state.sqlite`. An index folder of
+an older vazeh (`state.json`, `neardup.sqlite`) is imported into the catalog once
+when first opened; the old files are renamed `*.imported`.
 
 Keeping step with the catalog: `sync()` reads every article with a `seq` above
-the one in state.json, re-indexes its story (one search document per story URL:
-the newest capture's article), commits the engine, and only then rewrites
-state.json (atomically). A crash before that rewrite replays the same articles
-at the next sync; replaying is harmless because each story is deleted by key
-before it is added again. So the two never disagree after the next start.
+the index's watermark, re-indexes its story (one search document per story URL:
+the newest capture's article), commits the engine, and only then advances the
+watermark. A crash before that write replays the same articles at the next sync;
+replaying is harmless because each story is deleted by key before it is added
+again and keeps the group it was given. So the two never disagree after the next start.
 """
 
 from __future__ import annotations
@@ -37,8 +47,9 @@ from typing import Any
 
 from persiantools.jdatetime import JalaliDate, JalaliDateTime
 
+from vazeh.archive.catalog import CatalogConnection, SQLiteCatalog, connect
 from vazeh.archive.surt import KEY_FORMAT
-from vazeh.config import home_path
+from vazeh.config import backends, home_path
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
 from vazeh.index.engine import Engine, EngineHit, IndexDoc
 from vazeh.index.names import default_names
@@ -53,6 +64,7 @@ from vazeh.index.plan import (
 )
 from vazeh.index.query import TEHRAN, QueryError, parse
 from vazeh.index.snippets import make_snippet
+from vazeh.index.state import IndexState, index_name
 from vazeh.index.suggest import Suggestion, suggest
 from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
 from vazeh.persian import token_text, token_texts, tokenize
@@ -333,13 +345,33 @@ class SearchIndex:
     """The searchable side of one archive home."""
 
     def __init__(
-        self, path: Path | str, *, engine: Engine | None = None, threads: int = 1, result_cache: int = RESULTS_CACHED
+        self,
+        path: Path | str,
+        *,
+        engine: Engine | None = None,
+        threads: int = 1,
+        result_cache: int = RESULTS_CACHED,
+        catalog: CatalogConnection | str | None = None,
+        name: str | None = None,
     ):
+        """`catalog` holds the index's watermark and the near-duplicate groups: a URL, or a
+        connection (the index opens a second one of its own, since it runs transactions
+        on it); without one, a SQLite file in the index folder. `name` is the index's row
+        in `index_state` (default: the folder's `name` file, made on first use)."""
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
-        self._state_path = self.path / "state.json"
         self._lock_path = self.path / "sync.lock"
+        if catalog is None:
+            self.catalog: CatalogConnection = SQLiteCatalog(self.path / "state.sqlite")
+        elif isinstance(catalog, str):
+            self.catalog = connect(catalog)
+        else:
+            self.catalog = catalog.reopen()
+        self.name = name or index_name(self.path)
+        self._states = IndexState(self.catalog)
+        self.neardup = NearDupIndex(self.catalog)
         self._state: dict[str, Any] = {}
+        self._import_old_state()
         state = self._read_state()
         if state and state.get("schema") != SCHEMA_VERSION:
             with self._turn(wait=True):
@@ -348,12 +380,10 @@ class SearchIndex:
                     # An index from an older vazeh: start over; sync() refills it from the catalog.
                     log.warning("search index format changed; rebuilding %s from the catalog", self.path)
                     shutil.rmtree(self.path / "tantivy", ignore_errors=True)
-                    (self.path / "neardup.sqlite").unlink(missing_ok=True)
                     self._state = {"seq": 0, "schema": SCHEMA_VERSION, "analysis": ANALYSIS, "keys": KEY_FORMAT}
                     self._write_state()  # seq 0 recorded now, whichever process syncs next
         self._load_state()
         self.engine: Engine = engine or TantivyEngine(self.path / "tantivy", threads=threads)
-        self.neardup = NearDupIndex(self.path / "neardup.sqlite")
         self._workers: tuple[int, Any] | None = None
         self._write_lock = threading.RLock()  # capture threads may sync concurrently
         # Popular queries repeat; their results stay valid until the engine sees a commit
@@ -364,17 +394,45 @@ class SearchIndex:
 
     @classmethod
     def open(cls, home: Path | str | None = None, **kw: Any) -> SearchIndex:
-        return cls(home_path(home) / "index", **kw)
+        """The index of an archive home, its state in the home's catalog."""
+        home = home_path(home)
+        kw.setdefault("catalog", backends(home).catalog)
+        return cls(home / "index", **kw)
 
     # --- state --------------------------------------------------------------
     def _read_state(self) -> dict[str, Any]:
-        try:
-            return json.loads(self._state_path.read_text())
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError):
-            log.warning("unreadable %s; the index will be rebuilt from the catalog", self._state_path)
-            return {"seq": 0, "pending_rebuild": True, "schema": SCHEMA_VERSION}
+        return self._states.read(self.name)
+
+    def _import_old_state(self) -> None:
+        """An index folder of an older vazeh: its groups and watermark into the catalog,
+        once. Groups first: a watermark without them would skip stories never grouped.
+        A story the catalog had already grouped otherwise (another index imported first)
+        keeps the catalog's group, and this index is rebuilt so its documents carry it."""
+        old_state, old_groups = self.path / "state.json", self.path / "neardup.sqlite"
+        if not old_state.exists() and not old_groups.exists():
+            return
+        with self._turn(wait=True):
+            differ = 0
+            if old_groups.exists():
+                added, differ = self.neardup.import_file(old_groups)
+                log.info("imported %d near-duplicate stories of %s into the catalog", added, old_groups)
+                for suffix in ("", "-wal", "-shm"):
+                    part = Path(f"{old_groups}{suffix}")
+                    if part.exists():
+                        part.rename(f"{part}.imported")
+            state = self._read_state()
+            if old_state.exists():
+                if not state:
+                    try:
+                        state = json.loads(old_state.read_text())
+                    except (OSError, ValueError):
+                        log.warning("unreadable %s; the index will be rebuilt from the catalog", old_state)
+                        state = {"seq": 0, "pending_rebuild": True, "schema": SCHEMA_VERSION}
+                    self._states.write(self.name, state)
+                old_state.rename(old_state.with_name("state.json.imported"))
+            if differ:
+                log.warning("%d stories were grouped otherwise in the catalog; rebuilding %s", differ, self.path)
+                self._states.write(self.name, {**state, "pending_rebuild": True})
 
     def _load_state(self) -> None:
         """Take the state as the last committing process left it."""
@@ -417,17 +475,7 @@ class SearchIndex:
 
     def _write_state(self, **changes: Any) -> None:
         self._state.update(changes)
-        tmp = self._state_path.with_suffix(".tmp")
-        with open(tmp, "w") as f:
-            json.dump(self._state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self._state_path)
-        dir_fd = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        self._states.write(self.name, self._state)
 
     @property
     def last_seq(self) -> int:
@@ -447,9 +495,11 @@ class SearchIndex:
         else:
             batches = map(_documents, _batches(stories))
         docs = itertools.chain.from_iterable(batches)
+        # Groups are assigned (and committed) while the analysis workers make the documents.
+        groups = self.neardup.groups_of((s.key, s.fingerprint) for s in stories)
         n = 0
-        for story, doc in zip(stories, docs, strict=True):
-            doc.group = self.neardup.group_of(story.key, story.fingerprint)
+        for story, doc, group in zip(stories, docs, groups, strict=True):
+            doc.group = group
             if replace:
                 self.engine.delete(story.key)
             self.engine.add(doc)
@@ -471,8 +521,8 @@ class SearchIndex:
             self._workers = None
 
     def commit(self, seq: int | None = None) -> None:
-        # Order matters: groups, then documents, then the seq that says both are done.
-        self.neardup.commit()
+        # Order matters: groups (committed as assigned), then documents, then the seq
+        # that says both are done.
         self.engine.commit()
         if seq is not None:
             self._write_state(seq=seq)
@@ -550,9 +600,10 @@ class SearchIndex:
         return done
 
     def _clear(self) -> None:
+        # The groups stay: they are the catalog's, shared with every other index on it,
+        # and a story keeps its group for good.
         self.engine.delete_all()
         self.engine.commit()
-        self.neardup.clear()
         self._write_state(seq=0, pending_rebuild=False)
 
     def rebuild(
@@ -586,7 +637,7 @@ class SearchIndex:
     def _close_any(self) -> None:
         self._close_pool()
         self.engine.close()
-        self.neardup.close()
+        self.catalog.close()
 
     def __enter__(self) -> SearchIndex:
         return self
