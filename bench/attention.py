@@ -39,7 +39,7 @@ def main() -> None:
     n = args.articles
     path = Path(args.workdir) / f"index-{n}"
     corpus = Corpus()
-    if not (args.reuse and (path / "state.json").exists()):
+    if not (args.reuse and (path / "state.sqlite").exists()):
         print(f"building {n:,} articles in {path} ...", flush=True)
         t = time.perf_counter()
         build_vazeh(corpus, n, path, sys.stdout, 0, args.threads)

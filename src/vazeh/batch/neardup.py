@@ -53,9 +53,8 @@ def groups_local(stories: list[Story]) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="vazeh-neardup-") as tmp:
         nd = NearDupIndex(Path(tmp) / "neardup.sqlite")
         try:
-            for key, fp in stories:
-                if signature(fp) is not None:
-                    out[key] = nd.group_of(key, fp)
+            grouped = [(key, fp) for key, fp in stories if signature(fp) is not None]
+            out.update(zip([key for key, _fp in grouped], nd.groups_of(grouped), strict=True))
         finally:
             nd.close()
     return out

@@ -21,11 +21,12 @@ def store_schemas() -> list[str]:
     from vazeh.archive import store
     from vazeh.capture import resources, revisit, watch
     from vazeh.extract import model
+    from vazeh.index import neardup, state
     from vazeh.web import listing, views
 
     return [
         store._SCHEMA, rekey._SCHEMA, ";\n".join(resources._LINK_SCHEMA) + ";", watch._SCHEMA,
-        model._SCHEMA, revisit.SCHEMA, listing._SCHEMA, views._SCHEMA,
+        model._SCHEMA, neardup.SCHEMA, state.SCHEMA, revisit.SCHEMA, listing._SCHEMA, views._SCHEMA,
     ]
 
 

@@ -83,12 +83,16 @@ def _band_keys(sig: np.ndarray) -> list[tuple[int, int]]:
     return list(enumerate(keys.tolist()))
 
 
-# CROSS JOIN keeps SQLite from scanning `neardup_bands`: the constant rows drive index lookups.
-_CANDIDATES = (
-    f"WITH q(band, hash) AS (VALUES {', '.join(['(?,?)'] * BANDS)}) "
-    "SELECT b.key, s.grp, s.fp FROM q CROSS JOIN neardup_bands b ON b.band=q.band AND b.hash=q.hash "
-    "JOIN neardup_stories s ON s.key=b.key"
-)
+# CROSS JOIN keeps SQLite from scanning `neardup_bands`: the constant rows drive index
+# lookups. PostgreSQL's planner needs no hint (and CROSS JOIN takes no ON there).
+_CANDIDATES = {
+    dialect: (
+        f"WITH q(band, hash) AS (VALUES {', '.join(['(?,?)'] * BANDS)}) "
+        f"SELECT b.key, s.grp, s.fp FROM q {join} neardup_bands b ON b.band=q.band AND b.hash=q.hash "
+        "JOIN neardup_stories s ON s.key=b.key"
+    )
+    for dialect, join in (("sqlite", "CROSS JOIN"), ("postgresql", "JOIN"))
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS neardup_stories (key TEXT PRIMARY KEY, grp TEXT NOT NULL, fp BLOB NOT NULL);
@@ -113,6 +117,7 @@ class NearDupIndex:
     def __init__(self, db: CatalogConnection | Path):
         self.db = SQLiteCatalog(Path(db)) if isinstance(db, Path) else db
         self.db.executescript(SCHEMA)
+        self._candidates = _CANDIDATES[self.db.dialect]
 
     def _turn_begin(self) -> None:
         if self.db.dialect == "postgresql":
@@ -164,7 +169,7 @@ class NearDupIndex:
         seen: set[str] = set()
         # All bands in one statement (sixteen lookups of the (band, hash) index): one
         # execute per story instead of sixteen was a third of `vazeh reindex`'s time.
-        for cand_key, grp, cand_fp in self.db.execute(_CANDIDATES, [x for pair in bands for x in pair]).fetchall():
+        for cand_key, grp, cand_fp in self.db.execute(self._candidates, [x for pair in bands for x in pair]).fetchall():
             if cand_key in seen or cand_key == key:
                 continue
             seen.add(cand_key)
