@@ -15,6 +15,11 @@ batch      ``VAZEH_BATCH``       ``local``, ``local[N]`` or ``spark://...``  ``l
 An S3-compatible store other than AWS is reached through ``s3_endpoint``
 (``VAZEH_S3_ENDPOINT``, e.g. ``http://127.0.0.1:9000``); credentials come the
 usual boto3 way (``AWS_ACCESS_KEY_ID`` and friends).
+
+The size at which a WARC file is finished and a new one started is
+``VAZEH_ROTATE_BYTES`` (bytes; default 1 GiB), read when the code opening the
+archive names none. Small values are for tests and trials of an object store:
+every finished file is sealed and, with an ``s3://`` backend, uploaded.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ _ENV = {
     "batch": "VAZEH_BATCH",
     "s3_endpoint": "VAZEH_S3_ENDPOINT",
 }
+
+
+ROTATE_ENV = "VAZEH_ROTATE_BYTES"
 
 
 class ConfigError(ValueError):
@@ -108,3 +116,14 @@ def path_of_file_url(url: str) -> Path:
     if not rest.startswith("/"):
         raise ConfigError(f"{url!r}: expected {scheme}:///absolute/path")
     return Path(rest.lstrip("/") and "/" + rest.lstrip("/"))
+
+
+def rotate_bytes(default: int) -> int:
+    """The WARC rotation size: $VAZEH_ROTATE_BYTES when set (a positive whole number
+    of bytes), else `default`."""
+    raw = os.environ.get(ROTATE_ENV, "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError(f"{ROTATE_ENV}={os.environ[ROTATE_ENV]!r}: expected a positive number of bytes")
+    return int(raw)
