@@ -12,12 +12,21 @@
 - With `VAZEH_TEST_CATALOG=postgresql` every test runs with `$VAZEH_CATALOG` set
   to a fresh PostgreSQL catalog, so each catalog-touching test (and each `vazeh`
   it runs) writes the shared server instead of `<home>/catalog.sqlite`.
+- `s3_server`: moto's S3 server on 127.0.0.1 for the session; its endpoint URL.
+- With `VAZEH_TEST_WARCS=s3` every test runs with `$VAZEH_WARCS` set to
+  `s3://<session bucket>/<test id>` on that server (dummy credentials, nothing
+  beyond 127.0.0.1) and `$VAZEH_ROTATE_BYTES` small (`VAZEH_TEST_ROTATE_BYTES`,
+  default 16 KiB), so finished WARC files are sealed, uploaded, dropped locally
+  and read back by ranged GETs while the test runs. Tests about the local file
+  layout itself skip in that mode (`skip_on_s3`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -164,6 +173,52 @@ def _catalog_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
         return
     server = request.getfixturevalue("pg_server")
     monkeypatch.setenv("VAZEH_CATALOG", server.fresh_catalog())
+
+
+TEST_WARCS = os.environ.get("VAZEH_TEST_WARCS", "file")
+TEST_ROTATE_BYTES = os.environ.get("VAZEH_TEST_ROTATE_BYTES", str(16 << 10))
+
+
+def skip_on_s3(why: str) -> pytest.MarkDecorator:
+    """For a test about the local WARC file layout itself (the files in <home>/warcs,
+    which an s3:// backend uploads and removes); `why` says what it inspects."""
+    return pytest.mark.skipif(TEST_WARCS == "s3", reason=f"VAZEH_TEST_WARCS=s3: {why}")
+
+
+S3_TEST_ENV = {
+    # Dummy credentials and no config files: boto3 must never look beyond 127.0.0.1.
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_server: str) -> str:
+    """One bucket for the session's homes (VAZEH_TEST_WARCS=s3); each test has its own prefix."""
+    from vazeh.archive import warcstore
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in S3_TEST_ENV.items():
+            mp.setenv(key, value)
+        name = f"vazeh-tests-{os.getpid()}"
+        warcstore.s3_client(s3_server).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(autouse=True)
+def _warcs_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if TEST_WARCS != "s3":
+        return
+    endpoint = request.getfixturevalue("s3_server")
+    bucket = request.getfixturevalue("s3_bucket")
+    for key, value in S3_TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    # A prefix per test: readable, and unique even for ids that differ only in what is cut.
+    node = request.node.nodeid
+    prefix = re.sub(r"[^A-Za-z0-9._-]+", "-", node)[-80:].strip("-") + "-" + hashlib.sha1(node.encode()).hexdigest()[:8]
+    monkeypatch.setenv("VAZEH_S3_ENDPOINT", endpoint)
+    monkeypatch.setenv("VAZEH_WARCS", f"s3://{bucket}/{prefix}")
+    monkeypatch.setenv("VAZEH_ROTATE_BYTES", TEST_ROTATE_BYTES)
 
 
 @pytest.fixture(scope="session")
