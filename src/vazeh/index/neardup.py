@@ -83,16 +83,33 @@ def _band_keys(sig: np.ndarray) -> list[tuple[int, int]]:
     return list(enumerate(keys.tolist()))
 
 
-# CROSS JOIN keeps SQLite from scanning `neardup_bands`: the constant rows drive index
-# lookups. PostgreSQL's planner needs no hint (and CROSS JOIN takes no ON there).
-_CANDIDATES = {
-    dialect: (
-        f"WITH q(band, hash) AS (VALUES {', '.join(['(?,?)'] * BANDS)}) "
-        f"SELECT b.key, s.grp, s.fp FROM q {join} neardup_bands b ON b.band=q.band AND b.hash=q.hash "
-        "JOIN neardup_stories s ON s.key=b.key"
+# The candidates of many stories in one statement: q holds (story, band, key of the
+# band) for each. CROSS JOIN keeps SQLite from scanning `neardup_bands`: the constant
+# rows drive index lookups (PostgreSQL needs no hint, and its CROSS JOIN takes no ON).
+# Candidates come band by band, and within a band in the order they were grouped
+# (rowid, ctid: the tables are only appended to), the order ties are broken in.
+_LOOKUP_STORIES = 100  # stories per statement: 1,600 rows of q, 4,800 parameters
+_JOIN = {"sqlite": ("CROSS JOIN", "b.rowid"), "postgresql": ("JOIN", "b.ctid")}
+
+
+def _candidates_sql(dialect: str, stories: int) -> str:
+    join, order = _JOIN[dialect]
+    return (
+        f"WITH q(i, band, hash) AS (VALUES {', '.join(['(?,?,?)'] * (BANDS * stories))}) "
+        f"SELECT q.i, q.band, b.key, s.grp, s.fp FROM q {join} neardup_bands b ON b.band=q.band AND b.hash=q.hash "
+        f"JOIN neardup_stories s ON s.key=b.key ORDER BY q.i, q.band, {order}"
     )
-    for dialect, join in (("sqlite", "CROSS JOIN"), ("postgresql", "JOIN"))
-}
+
+
+_INSERT_ROWS = 300  # rows per multi-row INSERT
+# One story's candidates, on SQLite; in the order above without saying so (the CROSS
+# JOIN walks q's bands in order, the (band, hash) index gives rowid order).
+_CANDIDATES = (
+    f"WITH q(band, hash) AS (VALUES {', '.join(['(?,?)'] * BANDS)}) "
+    "SELECT b.key, s.grp, s.fp FROM q CROSS JOIN neardup_bands b ON b.band=q.band AND b.hash=q.hash "
+    "JOIN neardup_stories s ON s.key=b.key"
+)
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS neardup_stories (key TEXT PRIMARY KEY, grp TEXT NOT NULL, fp BLOB NOT NULL);
@@ -117,7 +134,6 @@ class NearDupIndex:
     def __init__(self, db: CatalogConnection | Path):
         self.db = SQLiteCatalog(Path(db)) if isinstance(db, Path) else db
         self.db.executescript(SCHEMA)
-        self._candidates = _CANDIDATES[self.db.dialect]
 
     def _turn_begin(self) -> None:
         if self.db.dialect == "postgresql":
@@ -146,7 +162,12 @@ class NearDupIndex:
             return [key for key, _fp in stories]  # nothing to compare: each its own group
         self._turn_begin()
         try:
-            out = [self._group_of(key, fp) for key, fp in stories]
+            # SQLite answers inside the process: a statement per story costs less than
+            # assembling one for the chunk (bench/neardup.py). On PostgreSQL every
+            # statement is a round trip, and the chunk's few statements win by far.
+            out = self._assign(stories) if self.db.dialect == "postgresql" else [
+                self._group_of(key, fp) for key, fp in stories
+            ]
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
@@ -169,16 +190,99 @@ class NearDupIndex:
         seen: set[str] = set()
         # All bands in one statement (sixteen lookups of the (band, hash) index): one
         # execute per story instead of sixteen was a third of `vazeh reindex`'s time.
-        for cand_key, grp, cand_fp in self.db.execute(self._candidates, [x for pair in bands for x in pair]).fetchall():
+        rows = self.db.execute(_CANDIDATES, [x for pair in bands for x in pair])
+        rows.row_factory = None  # plain tuples: the catalog's rows by name cost a fifth of the grouping
+        for cand_key, grp, cand_fp in rows:
             if cand_key in seen or cand_key == key:
                 continue
             seen.add(cand_key)
-            sim = similarity(fp or b"", bytes(cand_fp))
+            sim = similarity(fp or b"", cand_fp)
             if sim >= THRESHOLD and sim > best_sim:
                 best, best_sim = grp, sim
         self.db.execute("INSERT INTO neardup_stories(key, grp, fp) VALUES(?,?,?)", (key, best, fp))
         self.db.executemany("INSERT INTO neardup_bands(band, hash, key) VALUES(?,?,?)", [(b, h, key) for b, h in bands])
         return best
+
+    def _assign(self, stories: Sequence[tuple[str, bytes | None]]) -> list[str]:
+        """Groups for a chunk of stories, inside the grouping turn. A handful of
+        statements for the whole chunk (on PostgreSQL each is a round trip): the known
+        groups, the candidates of every new story, the new rows. A story is compared
+        with the catalog's candidates and the chunk's earlier stories, band by band, as
+        if each had been grouped alone in order."""
+        sigs = [signature(fp) for _key, fp in stories]
+        keys = [key for key, _fp in stories]
+        known = self._known([k for k, sig in zip(keys, sigs, strict=True) if sig is not None])
+        new = [i for i, sig in enumerate(sigs) if sig is not None and keys[i] not in known]
+        bands = {i: _band_keys(sigs[i]) for i in new}  # type: ignore[arg-type]
+        found: dict[int, list[tuple[int, str, str, bytes]]] = {i: [] for i in new}
+        for at in range(0, len(new), _LOOKUP_STORIES):
+            part = new[at : at + _LOOKUP_STORIES]
+            params = [x for i in part for band, h in bands[i] for x in (i, band, h)]
+            for i, band, cand_key, grp, cand_fp in self.db.execute(_candidates_sql(self.db.dialect, len(part)), params):
+                found[i].append((band, cand_key, grp, bytes(cand_fp)))
+        here: dict[tuple[int, int], list[str]] = {}  # the chunk's new stories by band
+        assigned: dict[str, tuple[str, bytes]] = {}
+        out: list[str] = []
+        for i, (key, fp) in enumerate(stories):
+            if sigs[i] is None:
+                out.append(key)  # nothing to compare, so it can only be its own group
+            elif key in known:
+                out.append(known[key])
+            elif key in assigned:
+                out.append(assigned[key][0])
+            else:
+                grp = self._best(key, fp or b"", found[i], bands[i], here, assigned)
+                assigned[key] = (grp, fp or b"")
+                for band_key in bands[i]:
+                    here.setdefault(band_key, []).append(key)
+                out.append(grp)
+        self._insert("neardup_stories(key, grp, fp)", [(k, g, f) for k, (g, f) in assigned.items()])
+        first_of = {keys[i]: i for i in reversed(new)}
+        self._insert("neardup_bands(band, hash, key)", [(b, h, k) for k in assigned for b, h in bands[first_of[k]]])
+        return out
+
+    @staticmethod
+    def _best(
+        key: str,
+        fp: bytes,
+        found: list[tuple[int, str, str, bytes]],
+        bands: list[tuple[int, int]],
+        here: dict[tuple[int, int], list[str]],
+        assigned: dict[str, tuple[str, bytes]],
+    ) -> str:
+        best, best_sim = key, 0.0
+        seen: set[str] = set()
+        by_band: dict[int, list[tuple[str, str, bytes]]] = {}
+        for band, cand_key, grp, cand_fp in found:
+            by_band.setdefault(band, []).append((cand_key, grp, cand_fp))
+        for band, h in bands:
+            candidates = by_band.get(band, [])
+            candidates += [(k, *assigned[k]) for k in here.get((band, h), ())]
+            for cand_key, grp, cand_fp in candidates:
+                if cand_key in seen or cand_key == key:
+                    continue
+                seen.add(cand_key)
+                sim = similarity(fp, cand_fp)
+                if sim >= THRESHOLD and sim > best_sim:
+                    best, best_sim = grp, sim
+        return best
+
+    def _known(self, keys: list[str]) -> dict[str, str]:
+        known: dict[str, str] = {}
+        for at in range(0, len(keys), 500):
+            part = keys[at : at + 500]
+            marks = ",".join("?" * len(part))
+            known.update(self.db.execute(f"SELECT key, grp FROM neardup_stories WHERE key IN ({marks})", part).fetchall())
+        return known
+
+    def _insert(self, into: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        width = len(rows[0])
+        one = "(" + ",".join("?" * width) + ")"
+        for at in range(0, len(rows), _INSERT_ROWS):
+            part = rows[at : at + _INSERT_ROWS]
+            self.db.execute(f"INSERT INTO {into} VALUES {','.join([one] * len(part))}", [x for r in part for x in r])
 
     def group(self, key: str) -> str | None:
         """The group `key` was put in, or None if it was never grouped (no fingerprint)."""
