@@ -10,9 +10,11 @@ The calls are shaped for an engine behind a network hop: the planner's term coun
 come in one batch per query word (`doc_freqs`), and a page of results is one call
 (`collapsed`: ranked, collapsed to one document per near-duplicate group, counted,
 faceted, with stored fields and group sizes), not a search plus a load and a group
-query per hit. Not yet here: the index generation and near-duplicate groups live in
-the index folder (state.json, neardup.sqlite), not in the catalog, so several search
-machines cannot share them.
+query per hit. What an engine does not keep is in the catalog, beside the articles
+it indexes: the index's watermark and formats (`index_state`, one row per index
+name: vazeh.index.state) and the near-duplicate groups (`neardup_*`:
+vazeh.index.neardup), so several search machines, or a server engine with no
+folder of its own, share one grouping and can see how far each index is.
 """
 
 from __future__ import annotations
