@@ -5,10 +5,10 @@ An export is selected the way a reader searches: a query in the search language
 window. The rows are read in batches of article ids or story keys, never all at
 once, so an export of ten million articles needs the memory of one batch.
 
-This is the export stage's one reader of the catalog's tables: the provenance of
-a row (record id, WARC file, offset, request record) is not on `Capture`, and a
-query per article would cost more than the export itself. When the catalog moves
-behind an interface, the two statements here become its `provenance` method.
+The provenance of a row (record id, WARC file, offset, request record) is not on
+`Capture`, and a query per article would cost more than the export itself, so the
+article store reads it joined (`ArticleStore.provenance_after`, `provenance_of`);
+this module runs no SQL of its own.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from vazeh.archive import Archive
+from vazeh.extract.model import ArticleStore, CaptureFilter
 from vazeh.index import SearchIndex
 
 OWN_CAPTURES = "captured"  # the collection of vazeh's own captures (no import origin)
@@ -99,37 +100,13 @@ def timestamp_bound(value: str, *, upper: bool) -> str:
     return f"{full[0:4]}-{full[4:6]}-{full[6:8]}T{full[8:10]}:{full[10:12]}:{full[12:14]}"
 
 
-_SELECT = (
-    "SELECT a.id, a.capture_id, a.surt, a.extractor_version, a.data, c.url, c.captured_at, c.status, c.mime, "
-    "c.payload_digest, c.origin, r.record_id, r.type, r.warc_file, r.offset, r.length, "
-    "q.warc_file, q.offset, q.length, c.revisit_of "
-    "FROM articles a JOIN captures c ON c.id = a.capture_id JOIN records r ON r.id = c.record "
-    "LEFT JOIN records q ON q.id = c.request_record "
-)
-
-
-def _filters(sel: Selection) -> tuple[str, list[Any]]:
-    cond, args = ["a.is_article = 1"], []
-    if sel.collection:
-        if sel.collection == OWN_CAPTURES:
-            cond.append("c.origin IS NULL AND c.imported = 0")
-        else:
-            # An origin is a path (a WACZ member after "!"); its file name names it too.
-            cond.append("(c.origin = ? OR c.origin LIKE ? ESCAPE '\\' OR c.origin LIKE ? ESCAPE '\\')")
-            like = _like(sel.collection)
-            args += [sel.collection, "%/" + like, "%/" + like + "!%"]
-    if sel.from_ts:
-        cond.append("c.captured_at >= ?")
-        args.append(timestamp_bound(sel.from_ts, upper=False))
-    if sel.to_ts:
-        # Seconds compared: the stored text carries microseconds after them.
-        cond.append("substr(c.captured_at, 1, 19) <= ?")
-        args.append(timestamp_bound(sel.to_ts, upper=True))
-    return " AND ".join(cond), args
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _filter(sel: Selection) -> CaptureFilter:
+    return CaptureFilter(
+        own_captures=sel.collection == OWN_CAPTURES,
+        origin=sel.collection if sel.collection and sel.collection != OWN_CAPTURES else None,
+        captured_from=timestamp_bound(sel.from_ts, upper=False) if sel.from_ts else None,
+        captured_to=timestamp_bound(sel.to_ts, upper=True) if sel.to_ts else None,
+    )
 
 
 def _row(r: tuple) -> Row:
@@ -157,11 +134,7 @@ def _row(r: tuple) -> Row:
 
 def count_articles(archive: Archive, sel: Selection) -> int:
     """How many articles a selection without a query holds (for a progress bar)."""
-    where, args = _filters(sel)
-    sql = (
-        "SELECT COUNT(*) FROM articles a JOIN captures c ON c.id = a.capture_id WHERE " + where
-    )
-    return archive.db.execute(sql, args).fetchone()[0]
+    return ArticleStore(archive.db).count_filtered(_filter(sel))
 
 
 def iter_batches(
@@ -179,13 +152,13 @@ def iter_batches(
     by story. With an index, each row also gets its story's near-duplicate group."""
     from vazeh.export.matching import iter_matching_keys
 
-    where, args = _filters(sel)
+    f, store = _filter(sel), ArticleStore(archive.db)
     if sel.query:
         if index is None:
             raise SelectionError("a selection by query needs the search index")
-        source = _rows_by_key(archive, where, args, iter_matching_keys(index, sel.query), batch)
+        source = _rows_by_key(store, f, iter_matching_keys(index, sel.query), batch)
     else:
-        source = _rows_by_id(archive, where, args, batch)
+        source = _rows_by_id(store, f, batch)
     for rows in source:
         if index is not None:
             for row in rows:
@@ -193,18 +166,17 @@ def iter_batches(
         yield rows
 
 
-def _rows_by_id(archive: Archive, where: str, args: list[Any], batch: int) -> Iterator[list[Row]]:
+def _rows_by_id(store: ArticleStore, f: CaptureFilter, batch: int) -> Iterator[list[Row]]:
     last = 0
-    sql = _SELECT + "WHERE a.id > ? AND " + where + " ORDER BY a.id LIMIT ?"
     while True:
-        raw = archive.db.execute(sql, [last, *args, batch]).fetchall()
+        raw = store.provenance_after(last, f, limit=batch)
         if not raw:
             return
-        yield [_row(tuple(r)) for r in raw]
+        yield [_row(r) for r in raw]
         last = raw[-1][0]
 
 
-def _rows_by_key(archive: Archive, where: str, args: list[Any], keys: Iterator[str], batch: int) -> Iterator[list[Row]]:
+def _rows_by_key(store: ArticleStore, f: CaptureFilter, keys: Iterator[str], batch: int) -> Iterator[list[Row]]:
     # SQLite's limit on bound parameters is far above this; a story has few versions.
     per_query = 400
     pending: list[Row] = []
@@ -213,16 +185,7 @@ def _rows_by_key(archive: Archive, where: str, args: list[Any], keys: Iterator[s
     def fetch(chunk: list[str]) -> list[Row]:
         surts = [k for k in chunk if not k.startswith("capture:")]
         ids = [int(k.removeprefix("capture:")) for k in chunk if k.startswith("capture:")]
-        found: list[Row] = []
-        if surts:
-            marks = ",".join("?" * len(surts))
-            sql = _SELECT + f"WHERE a.surt IN ({marks}) AND " + where + " ORDER BY a.surt, c.captured_at, a.id"
-            found += [_row(tuple(r)) for r in archive.db.execute(sql, [*surts, *args])]
-        if ids:
-            marks = ",".join("?" * len(ids))
-            sql = _SELECT + f"WHERE a.capture_id IN ({marks}) AND " + where + " ORDER BY a.id"
-            found += [_row(tuple(r)) for r in archive.db.execute(sql, [*ids, *args])]
-        return found
+        return [_row(r) for r in store.provenance_of(f, surts=surts, capture_ids=ids)]
 
     for key in keys:
         chunk.append(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -106,6 +106,55 @@ class StoredArticle:
     captured_at: str | None
     fingerprint: bytes | None
     article: Article
+
+
+@dataclass(frozen=True)
+class CaptureFilter:
+    """Which captures' articles a provenance read keeps: vazeh's own captures only
+    (`own_captures`), or those imported from `origin` (its path, or its file name; a
+    WACZ member after "!"), captured from `captured_from` to `captured_to` (catalog
+    time text, both inclusive; the upper bound compared to the second)."""
+
+    own_captures: bool = False
+    origin: str | None = None
+    captured_from: str | None = None
+    captured_to: str | None = None
+
+
+# What a provenance read gives per article, in this order: the article, its capture, the
+# capture's record and the request record (its file, offset, length; NULL without one).
+PROVENANCE_COLUMNS = (
+    "a.id, a.capture_id, a.surt, a.extractor_version, a.data, c.url, c.captured_at, c.status, c.mime, "
+    "c.payload_digest, c.origin, r.record_id, r.type, r.warc_file, r.offset, r.length, "
+    "q.warc_file, q.offset, q.length, c.revisit_of"
+)
+_PROVENANCE = (
+    f"SELECT {PROVENANCE_COLUMNS} "
+    "FROM articles a JOIN captures c ON c.id = a.capture_id JOIN records r ON r.id = c.record "
+    "LEFT JOIN records q ON q.id = c.request_record "
+)
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _capture_filter(f: CaptureFilter) -> tuple[str, list[Any]]:
+    cond, args = ["a.is_article = 1"], []
+    if f.own_captures:
+        cond.append("c.origin IS NULL AND c.imported = 0")
+    elif f.origin:
+        cond.append("(c.origin = ? OR c.origin LIKE ? ESCAPE '\\' OR c.origin LIKE ? ESCAPE '\\')")
+        like = _like(f.origin)
+        args += [f.origin, "%/" + like, "%/" + like + "!%"]
+    if f.captured_from:
+        cond.append("c.captured_at >= ?")
+        args.append(f.captured_from)
+    if f.captured_to:
+        # Seconds compared: the stored text carries microseconds after them.
+        cond.append("substr(c.captured_at, 1, 19) <= ?")
+        args.append(f.captured_to)
+    return " AND ".join(cond), args
 
 
 class ArticleStore:
@@ -260,6 +309,39 @@ class ArticleStore:
     def count(self, *, articles_only: bool = True) -> int:
         q = "SELECT COUNT(*) FROM articles" + (" WHERE is_article=1" if articles_only else "")
         return self.db.execute(q).fetchone()[0]
+
+    # Provenance reads: each article with its capture and WARC records in one statement,
+    # for exports, where a query per article would cost more than the export itself.
+    def count_filtered(self, f: CaptureFilter) -> int:
+        """How many articles (stories, not other pages) pass the filter."""
+        where, args = _capture_filter(f)
+        return self.db.execute(
+            "SELECT COUNT(*) FROM articles a JOIN captures c ON c.id = a.capture_id WHERE " + where, args
+        ).fetchone()[0]
+
+    def provenance_after(self, after_id: int, f: CaptureFilter, *, limit: int) -> list[tuple]:
+        """Up to `limit` articles with ids above `after_id` that pass, in id order
+        (`PROVENANCE_COLUMNS` per row)."""
+        where, args = _capture_filter(f)
+        sql = _PROVENANCE + "WHERE a.id > ? AND " + where + " ORDER BY a.id LIMIT ?"
+        return [tuple(r) for r in self.db.execute(sql, [after_id, *args, limit]).fetchall()]
+
+    def provenance_of(
+        self, f: CaptureFilter, *, surts: Sequence[str] = (), capture_ids: Sequence[int] = ()
+    ) -> list[tuple]:
+        """The articles of these story keys (by key, then capture time) and of these
+        captures (articles without a key), that pass (`PROVENANCE_COLUMNS` per row)."""
+        where, args = _capture_filter(f)
+        out: list[tuple] = []
+        if surts:
+            marks = ",".join("?" * len(surts))
+            sql = _PROVENANCE + f"WHERE a.surt IN ({marks}) AND " + where + " ORDER BY a.surt, c.captured_at, a.id"
+            out += [tuple(r) for r in self.db.execute(sql, [*surts, *args])]
+        if capture_ids:
+            marks = ",".join("?" * len(capture_ids))
+            sql = _PROVENANCE + f"WHERE a.capture_id IN ({marks}) AND " + where + " ORDER BY a.id"
+            out += [tuple(r) for r in self.db.execute(sql, [*capture_ids, *args])]
+        return out
 
 
 def _make_seq_unique(db: CatalogConnection) -> None:
