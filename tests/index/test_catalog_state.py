@@ -202,3 +202,24 @@ def test_an_old_folder_whose_stories_the_catalog_grouped_otherwise_keeps_the_cat
         assert there.sync(store) == 3  # and the folder is rebuilt so its documents carry it
         assert {m["key"] for m in there.same_story(keys["b"])} == {keys["a"], keys["b"]}
     assert rows(archive.db, "neardup_stories") == 3
+
+
+def test_vazeh_migrate_carries_the_index_state_to_the_other_backend(home, tmp_path, archive, store):
+    """The index's tables are a store's like any other: `vazeh migrate` copies them, and
+    the index, pointed at the copy, knows how far it is and which group each story is in."""
+    from vazeh.archive.catalog import connect
+    from vazeh.archive.migrate import copy_catalog
+    from vazeh.cli.catalog import _seal_columns, store_schemas
+
+    keys = put_all(store)
+    with SearchIndex.open(home) as ix:
+        ix.sync(store)
+    copy = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    with connect(copy) as target:
+        _seal_columns(target)  # as `vazeh migrate` does
+        results = copy_catalog(archive.db, target, store_schemas())
+    assert {r.table for r in results} >= {"index_state", "neardup_stories", "neardup_bands"}
+    assert all(r.same for r in results)
+    with connect(copy) as target, SearchIndex(home / "index", catalog=target) as ix:
+        assert ix.last_seq == store.max_seq()
+        assert ix.neardup.group(keys["b"]) == keys["a"]
