@@ -97,7 +97,8 @@ def main(argv: list[str]) -> int:
 # fresh catalog on a server the tests start on 127.0.0.1; see tests/conftest.py).
 CATALOG_TESTS = [
     "tests/archive", "tests/capture", "tests/export", "tests/web", "tests/test_pipeline.py",
-    "tests/extract/test_cli.py", "tests/index/test_cli.py", "tests/hostile/test_concurrent_writers.py",
+    "tests/extract/test_cli.py", "tests/index/test_cli.py", "tests/index/test_catalog_state.py",
+    "tests/index/test_sync.py", "tests/hostile/test_concurrent_writers.py",
 ]
 def run_on_postgresql() -> int:
     if not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
