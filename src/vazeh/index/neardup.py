@@ -179,6 +179,7 @@ class NearDupIndex:
         return self._groups_of([(key, fp)])[0]
 
     def _group_of(self, key: str, fp: bytes | None) -> str:
+        """One story, inside the grouping turn, on SQLite."""
         sig = signature(fp)
         if sig is None:
             return key  # nothing to compare, so it can only be its own group
@@ -191,7 +192,7 @@ class NearDupIndex:
         # All bands in one statement (sixteen lookups of the (band, hash) index): one
         # execute per story instead of sixteen was a third of `vazeh reindex`'s time.
         rows = self.db.execute(_CANDIDATES, [x for pair in bands for x in pair])
-        rows.row_factory = None  # plain tuples: the catalog's rows by name cost a fifth of the grouping
+        rows.row_factory = None  # plain tuples (SQLite only: this path is); names are not needed here
         for cand_key, grp, cand_fp in rows:
             if cand_key in seen or cand_key == key:
                 continue
