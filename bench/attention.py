@@ -39,7 +39,7 @@ def main() -> None:
     n = args.articles
     path = Path(args.workdir) / f"index-{n}"
     corpus = Corpus()
-    if not (args.reuse and (path / "state.sqlite").exists()):
+    if not (args.reuse and any((path / f).exists() for f in ("state.sqlite", "state.json"))):
         print(f"building {n:,} articles in {path} ...", flush=True)
         t = time.perf_counter()
         build_vazeh(corpus, n, path, sys.stdout, 0, args.threads)

@@ -234,15 +234,22 @@ def fts_query(db: sqlite3.Connection, match: str, where: str = "", args: tuple =
 def _current_index(path: Path) -> bool:
     """Whether `path` holds a vazeh index of this version: opening one of another
     format starts it over empty, which --reuse must not time."""
+    import json
+
     from vazeh.archive.catalog import SQLiteCatalog
     from vazeh.index.search import ANALYSIS
     from vazeh.index.state import IndexState
     from vazeh.index.tantivy_engine import SCHEMA_VERSION
 
-    if not (path / "name").exists() or not (path / "state.sqlite").exists():
-        return False  # none, or one of a vazeh from before the state was in a catalog
-    with SQLiteCatalog(path / "state.sqlite") as db:
-        state = IndexState(db).read((path / "name").read_text().strip())
+    if (path / "name").exists() and (path / "state.sqlite").exists():
+        with SQLiteCatalog(path / "state.sqlite") as db:
+            state = IndexState(db).read((path / "name").read_text().strip())
+    else:
+        # A folder of a vazeh from before the state was in a catalog: opening it imports it.
+        try:
+            state = json.loads((path / "state.json").read_text())
+        except (OSError, ValueError):
+            return False
     return state.get("schema") == SCHEMA_VERSION and state.get("analysis") == ANALYSIS and state.get("seq", 0) > 0
 
 
