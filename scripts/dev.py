@@ -2,7 +2,8 @@
 """Set up the project's virtual environment at .venv and run the archive or the tests.
 
     python3 scripts/dev.py demo    # set up, then capture and serve the bundled sample
-    python3 scripts/dev.py test    # set up, then run ruff and the whole test suite
+    python3 scripts/dev.py test    # set up, then run ruff and the whole test suite, then the
+                                   # catalog tests again on PostgreSQL with the WARCs in S3
 
 Needs only Python 3.11+ and the package registries. Setup is skipped when
 pyproject.toml has not changed since the last one.
@@ -89,24 +90,28 @@ def main(argv: list[str]) -> int:
         return run(BIN / "vazeh", "demo", *rest)
     rc = run(BIN / "ruff", "check", "src", "tests", "bench", "scripts")
     rc_tests = run(BIN / "python", "-m", "pytest", *(rest or ["-q"]))
-    rc_pg = 0 if rest else run_on_postgresql()
+    rc_pg = 0 if rest else run_on_server_backends()
     return rc or rc_tests or rc_pg
 
 
-# The tests that touch the catalog, run a second time against PostgreSQL (each test gets a
-# fresh catalog on a server the tests start on 127.0.0.1; see tests/conftest.py).
+# The tests that touch the catalog or the WARC files, run a second time with the other
+# backends: the catalog on PostgreSQL and the WARCs in S3 (moto's server), together in one
+# pass (each test gets a fresh catalog and a prefix of its own on servers the tests start
+# on 127.0.0.1, and WARC files rotate at 4 KiB so they are sealed, uploaded and read back
+# by ranged GETs; see tests/conftest.py).
 CATALOG_TESTS = [
     "tests/archive", "tests/capture", "tests/export", "tests/web", "tests/test_pipeline.py",
     "tests/extract/test_cli.py", "tests/index/test_cli.py", "tests/index/test_catalog_state.py",
     "tests/index/test_sync.py", "tests/hostile/test_concurrent_writers.py",
 ]
-def run_on_postgresql() -> int:
-    if not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
-        print("warning: PostgreSQL is not installed (/usr/lib/postgresql/*/bin): the catalog tests ran on SQLite only "
-              "(apt-get install postgresql)", flush=True)
-        return 0
-    print("running the catalog tests again with the catalog on PostgreSQL", flush=True)
-    env = dict(os.environ, VAZEH_TEST_CATALOG="postgresql")
+def run_on_server_backends() -> int:
+    env = dict(os.environ, VAZEH_TEST_WARCS="s3")
+    if any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        env["VAZEH_TEST_CATALOG"] = "postgresql"
+        print("running the catalog tests again with the catalog on PostgreSQL and the WARCs in S3", flush=True)
+    else:
+        print("warning: PostgreSQL is not installed (/usr/lib/postgresql/*/bin): the catalog tests run again with "
+              "the WARCs in S3 but the catalog on SQLite (apt-get install postgresql)", flush=True)
     return subprocess.call([str(BIN / "python"), "-m", "pytest", "-q", "-m", "not browser", *CATALOG_TESTS],
                            cwd=ROOT, env=env)
 

@@ -16,9 +16,10 @@
 - With `VAZEH_TEST_WARCS=s3` every test runs with `$VAZEH_WARCS` set to
   `s3://<session bucket>/<test id>` on that server (dummy credentials, nothing
   beyond 127.0.0.1) and `$VAZEH_ROTATE_BYTES` small (`VAZEH_TEST_ROTATE_BYTES`,
-  default 16 KiB), so finished WARC files are sealed, uploaded, dropped locally
-  and read back by ranged GETs while the test runs. Tests about the local file
-  layout itself skip in that mode (`skip_on_s3`).
+  default 4 KiB), so finished WARC files are sealed, uploaded, dropped locally
+  and read back by ranged GETs while the test runs. A test about the local file
+  layout itself may skip in that mode
+  (`skipif(os.environ.get("VAZEH_TEST_WARCS") == "s3", reason=...)`); none does yet.
 """
 
 from __future__ import annotations
@@ -176,13 +177,7 @@ def _catalog_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 
 
 TEST_WARCS = os.environ.get("VAZEH_TEST_WARCS", "file")
-TEST_ROTATE_BYTES = os.environ.get("VAZEH_TEST_ROTATE_BYTES", str(16 << 10))
-
-
-def skip_on_s3(why: str) -> pytest.MarkDecorator:
-    """For a test about the local WARC file layout itself (the files in <home>/warcs,
-    which an s3:// backend uploads and removes); `why` says what it inspects."""
-    return pytest.mark.skipif(TEST_WARCS == "s3", reason=f"VAZEH_TEST_WARCS=s3: {why}")
+TEST_ROTATE_BYTES = os.environ.get("VAZEH_TEST_ROTATE_BYTES", str(4 << 10))
 
 
 S3_TEST_ENV = {

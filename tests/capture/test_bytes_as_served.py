@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 
 from vazeh.archive import Archive
+from vazeh.archive.warcstore import warc_files
 from vazeh.capture import FetchConfig, capture_urls
 from vazeh.web import WebConfig, create_app
 
@@ -133,10 +134,25 @@ def _config(**kw) -> FetchConfig:
     return FetchConfig(allow_private=True, rate=100.0, backoff=0.01, timeout=5.0, retries=0, **kw)
 
 
+def _warc_paths(archive: Archive) -> list[Path]:
+    """Every WARC file of the archive as a local file: its own, or for one an s3://
+    backend has stored (VAZEH_TEST_WARCS=s3), a copy read back whole from the store."""
+    paths = []
+    for f in warc_files(archive.db):
+        path = archive.warc_dir / f["name"]
+        if not path.exists():
+            assert (f["location"] or "").startswith("s3://") and f["size"] == f["committed_length"], f
+            path = archive.home.parent / "from-store" / f["name"]
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(archive.read_raw(f["name"], 0, f["size"]))
+        paths.append(path)
+    return paths
+
+
 def _blocks(archive: Archive) -> list[tuple[str, str, bytes]]:
     """(type, target URI, block bytes) of every record in the archive's WARC files."""
     out = []
-    for path in sorted(archive.warc_dir.glob("*.warc.gz")):
+    for path in _warc_paths(archive):
         with open(path, "rb") as f:
             for rec in ArchiveIterator(f, no_record_parse=True):
                 out.append((rec.rec_type, rec.rec_headers.get_header("WARC-Target-URI"), rec.raw_stream.read()))
@@ -144,7 +160,7 @@ def _blocks(archive: Archive) -> list[tuple[str, str, bytes]]:
 
 
 def _checks_pass(archive: Archive, *, payloads: bool = True) -> None:
-    files = sorted(archive.warc_dir.glob("*.warc.gz"))
+    files = _warc_paths(archive)
     assert files
     for path in files:
         warcio = subprocess.run([str(BIN / "warcio"), "check", "-v", str(path)], capture_output=True, text=True)
@@ -243,5 +259,4 @@ def test_a_chunked_body_over_the_cap_is_cut_on_the_wire_bytes(home, archive, ser
     head, _, body = CASES["chunked"][1].partition(b"\r\n\r\n")
     assert response == head + b"\r\n\r\n" + body[:40]
     _checks_pass(archive)
-    with gzip.open(next(archive.warc_dir.glob("*.warc.gz"))) as f:
-        assert b"WARC-Truncated: length" in f.read()
+    assert any(b"WARC-Truncated: length" in gzip.decompress(p.read_bytes()) for p in _warc_paths(archive))
