@@ -492,3 +492,58 @@ def test_a_local_file_changed_after_its_seal_is_not_accepted_by_the_store(tmp_pa
         with pytest.raises(ArchiveError, match=f"does not match {first['name']} after upload"):
             archive.seal_warcs()
         assert warc_rows(archive)[0]["location"] is None and path.exists()  # kept, for a person to look at
+
+
+
+@pytest.mark.parametrize("moment", ["before it looks", "before its upload", "before its unlink"])
+def test_two_writers_storing_the_same_file_at_once_both_go_on_quietly(tmp_path, monkeypatch, s3, caplog, moment):
+    # Writers of one home store after their commits, outside the writer lock, so two can
+    # take the same sealed file: the one that finds the other finished must not fail
+    # (before: "gone before it was stored" or an OSError, logged, its store paused 60 s).
+    home, bucket = s3_home(tmp_path, monkeypatch, s3)
+    a, b = Archive(home, rotate_bytes=3000), Archive(home, rotate_bytes=3000)
+    with monkeypatch.context() as m:
+        m.setattr(S3WarcStore, "store", lambda self, path, seal: (_ for _ in ()).throw(
+            warcstore.WarcStoreError("store down")))  # fmt: skip
+        ids = fill(a, 6)
+    pending = {r["name"] for r in warc_rows(a) if r["sealed_at"] and r["location"] is None}
+    assert pending
+    first = (b.warc_dir / min(pending)).as_posix()
+    fired = []
+
+    def a_finishes_first() -> None:  # once: a stores every pending file and drops the local copies
+        if not fired:
+            fired.append(moment)
+            assert warcstore.store_sealed(a.db, a.warcs)
+
+    real_store, real_exists = S3WarcStore.store, Path.exists
+
+    def store_of_b(self, path, seal):  # noqa: ANN001
+        if moment == "before its upload":
+            a_finishes_first()
+        where = real_store(self, path, seal)
+        if moment == "before its unlink":
+            a_finishes_first()
+        return where
+
+    def exists(path: Path) -> bool:
+        if moment == "before it looks" and path.as_posix() == first:
+            a_finishes_first()
+        return real_exists(path)
+
+    caplog.clear()
+    with monkeypatch.context() as m, caplog.at_level("WARNING", logger="vazeh"):
+        m.setattr(b.warcs, "store", store_of_b.__get__(b.warcs))
+        m.setattr(Path, "exists", exists)
+        warcstore.store_sealed(b.db, b.warcs)  # no exception
+    assert fired
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= 30]
+    for r in warc_rows(a):
+        if r["name"] in pending:
+            assert r["location"] == f"s3://{bucket}/archive/2025/{r['name']}"
+            assert not (a.warc_dir / r["name"]).exists()
+    for i in ids:
+        cap = b.get(i)
+        assert b.read_response(cap).body == page(int(cap.url.rsplit("/", 1)[1]))
+    a.close()
+    b.close()

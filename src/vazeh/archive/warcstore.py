@@ -345,19 +345,32 @@ def store_sealed(db: Any, store: LocalWarcStore | S3WarcStore) -> list[str]:
     for name, size, sha256, location in rows:
         path = store.local_dir / name
         if not path.exists():
-            if location is None:
+            if location is None and not stored_by_another(db, store, name):
                 raise WarcStoreError(f"{name} was sealed but is gone from {store.local_dir} before it was stored")
-            continue  # stored in the other backend already; it is read from there
-        where = store.store(path, Seal(name, size, sha256))
+            continue  # stored in the other backend already, or by another writer just now
+        try:
+            where = store.store(path, Seal(name, size, sha256))
+        except OSError:
+            # Writers of one home store after their commits, outside the writer lock: another
+            # may have stored this file and removed the local copy while this one read it.
+            if stored_by_another(db, store, name):
+                continue
+            raise
         db.execute("UPDATE warc_files SET location=? WHERE name=?", (where, name))
         done.append(where)
         if store.remote and not store.keep_local:
-            path.unlink()
+            path.unlink(missing_ok=True)  # another writer storing it too may have removed it first
     if store.remote and not store.keep_local:
         # A crash between the catalog's mark and the unlink leaves a copy behind.
         for (name,) in db.execute("SELECT name FROM warc_files WHERE location LIKE 's3://%'").fetchall():
             (store.local_dir / name).unlink(missing_ok=True)
     return done
+
+
+def stored_by_another(db: Any, store: LocalWarcStore | S3WarcStore, name: str) -> bool:
+    """Whether the catalog now says `name` is stored in this backend (marked by another writer)."""
+    location = location_of(db, name)
+    return location is not None and location.startswith("s3://" if store.remote else "file:")
 
 
 def warc_files(db: Any) -> list[dict[str, Any]]:
