@@ -3,7 +3,10 @@
 Three steps, all through the stores' own methods (no SQL of ours):
 
 1. the job's WARC files are imported archive-only (`import_paths`, no extraction):
-   the room replays from the archive's copy of each record, as after `vazeh import`;
+   the room replays from the archive's copy of each record, as after `vazeh import`.
+   An s3:// input is first streamed to a temporary file in the home (one at a time,
+   removed once imported) and imported as that URL, so its captures belong to the
+   collection the job's rows name;
 2. each Parquet row is stored as the Article of its capture (`ArticleStore.put`),
    with the fingerprint the job computed, so nothing is extracted twice; a capture
    that already has an article of the same extractor version is left as it is,
@@ -18,6 +21,8 @@ pipeline's catch-up extracts them the next time it runs over the home.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +30,10 @@ from typing import Any
 
 from vazeh.batch.job import BatchError
 from vazeh.extract.model import Article, ArticleStore, Image
+
+# Room left on the home's disk beside a fetched object: the import's own WARC
+# copy of the same records is written there too (unless the home's WARCs go to S3).
+FETCH_SPARE_BYTES = 256 << 20
 
 
 @dataclass
@@ -55,11 +64,16 @@ def article_of(row: dict[str, Any]) -> Article:
     return a
 
 
-def load(home: Path | str, out: Path | str, *, progress: Callable[[str], None] | None = None) -> LoadSummary:
+def load(
+    home: Path | str,
+    out: Path | str,
+    *,
+    s3_endpoint: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadSummary:
     import pyarrow.parquet as pq
 
     from vazeh.archive import open_archive
-    from vazeh.capture import import_paths
     from vazeh.index import SearchIndex
 
     out = Path(out)
@@ -68,16 +82,11 @@ def load(home: Path | str, out: Path | str, *, progress: Callable[[str], None] |
         raise BatchError(f"{out} is not a batch job's output (no manifest.json): run vazeh batch extract first")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     inputs = manifest["inputs"]
-    remote = [i for i in inputs if "://" in i]
-    if remote:
-        raise BatchError(f"batch load copies the records from local WARC files; {remote[0]} is not one "
-                         "(fetch the objects first, or load into a home whose WARCs live in that store)")  # fmt: skip
     summary = LoadSummary(files=len(inputs))
     with open_archive(home) as archive:
         if progress:
             progress(f"archiving the records of {len(inputs)} files")
-        report = import_paths(archive, inputs)
-        summary.problems += [str(p) for p in report.problems]
+        unfetched = _import_inputs(archive, inputs, s3_endpoint, summary, progress)
         store = ArticleStore(archive.db)
         if progress:
             progress("storing articles")
@@ -91,6 +100,8 @@ def load(home: Path | str, out: Path | str, *, progress: Callable[[str], None] |
                 capture = _capture_of(archive, row)
                 if capture is None:
                     summary.missing += 1
+                    if row["warc_file"] in unfetched:  # said once for the file, not per row
+                        continue
                     summary.problems.append(f"{row['warc_file']} at offset {row['warc_offset']}: record "
                                             f"{row['warc_record_id']} is not in the archive; its article is left out")  # fmt: skip
                     continue
@@ -112,6 +123,77 @@ def load(home: Path | str, out: Path | str, *, progress: Callable[[str], None] |
         with SearchIndex.open(archive.home) as index:
             summary.indexed = index.sync(store)
     return summary
+
+
+def _import_inputs(
+    archive: Any, inputs: list[str], s3_endpoint: str | None, summary: LoadSummary,
+    progress: Callable[[str], None] | None,
+) -> set[str]:
+    """Archive the records of every input (local paths as they are, s3:// objects
+    through a temporary copy); the s3:// inputs that could not be fetched."""
+    from vazeh.capture import import_paths
+
+    unfetched: set[str] = set()
+    client = None
+    # In the home, not /tmp: the home is where the space for the archive's copy was
+    # planned, and /tmp is often a small RAM disk. In the manifest's order, one file
+    # at a time, as `vazeh import` of the same files would read them.
+    with tempfile.TemporaryDirectory(prefix=".batch-load-", dir=archive.home) as tmp:
+        for n, source in enumerate(inputs, 1):
+            if not source.startswith("s3://"):
+                summary.problems += [str(p) for p in import_paths(archive, [source]).problems]
+                continue
+            if progress:
+                progress(f"fetching {source} ({n}/{len(inputs)})")
+            if client is None:
+                from vazeh.archive.warcstore import s3_client  # the archive's own: retries, timeouts
+
+                client = s3_client(s3_endpoint)
+            try:
+                copy = _fetch(client, source, Path(tmp))
+            except _FetchError as e:
+                unfetched.add(source)
+                summary.problems.append(f"{source}: cannot be fetched ({e}); its articles are left out")
+                continue
+            try:
+                report = import_paths(archive, [copy], origins={str(copy): source})
+                summary.problems += [str(p) for p in report.problems]
+            finally:
+                copy.unlink(missing_ok=True)
+    return unfetched
+
+
+class _FetchError(Exception):
+    pass
+
+
+def _fetch(client: Any, url: str, folder: Path) -> Path:
+    """An s3:// object streamed to a file in `folder` (never whole in memory), named as
+    its key ends so the importer knows its format by the name."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    name = key.rsplit("/", 1)[-1]
+    if not bucket or not name:
+        raise _FetchError("not an s3://bucket/key URL")
+    dest = folder / name
+    try:
+        obj = client.get_object(Bucket=bucket, Key=key)
+    except (BotoCoreError, ClientError) as e:
+        raise _FetchError(f"{type(e).__name__}: {e}") from None
+    body, size = obj["Body"], int(obj.get("ContentLength") or 0)
+    try:
+        free = shutil.disk_usage(folder).free
+        if size + FETCH_SPARE_BYTES > free:
+            raise _FetchError(f"{size:,} bytes, and the home's disk has {free:,} free")
+        with open(dest, "wb") as f:
+            shutil.copyfileobj(body, f, 1 << 20)
+    except (BotoCoreError, ClientError, OSError) as e:
+        dest.unlink(missing_ok=True)
+        raise _FetchError(f"{type(e).__name__}: {e}") from None
+    finally:
+        body.close()
+    return dest
 
 
 def _capture_of(archive: Any, row: dict[str, Any]) -> Any:

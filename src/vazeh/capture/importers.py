@@ -28,7 +28,7 @@ import re
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,10 +111,17 @@ def import_paths(
     *,
     on_capture: OnCapture | None = None,
     progress: Progress | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import every WARC/ARC/WACZ file and every folder of saved HTML given."""
+    """Import every WARC/ARC/WACZ file and every folder of saved HTML given.
+
+    `origins` names a record file by where it came from instead of its path (the
+    collection its captures belong to, and the file its problems cite): a copy
+    fetched from an s3:// URL to a temporary file is imported as that URL.
+    """
     report = ImportReport()
     importer = _Importer(archive, report, on_capture, progress)
+    importer.origins = dict(origins or {})
     for path in map(Path, paths):
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file())
@@ -152,20 +159,22 @@ class _Importer:
         self._arc = False
         self._note = ""  # said after an offset that is not a plain file offset
         self._file_problems = 0
+        self.origins: dict[str, str] = {}
 
     # ------------------------------------------------------------------ WARC / ARC / WACZ
     def record_file(self, path: Path) -> None:
         self.report.files += 1
+        name = self.origins.get(str(path), str(path))
         try:
             if path.name.lower().endswith(".wacz"):
-                self._wacz(path)
+                self._wacz(path, name)
                 return
             with open(path, "rb") as f:
-                self._stream(f, str(path), size=os.fstat(f.fileno()).st_size)
+                self._stream(f, name, size=os.fstat(f.fileno()).st_size)
         except OSError as e:
             if e.errno == errno.ENOSPC:
                 raise
-            self._problem(str(path), None, f"cannot read the file: {_reason(e)}")
+            self._problem(name, None, f"cannot read the file: {_reason(e)}")
 
     # warcio gives converted ARC records random WARC-Record-IDs (and a broken WARC may
     # have none); a stable one, made from what the record holds, lets a re-import of
@@ -175,18 +184,18 @@ class _Importer:
         seed = f"arc|{h.get_header('WARC-Target-URI') or h.get_header('WARC-Filename')}|{h.get_header('WARC-Date')}|{hashlib.sha1(payload).hexdigest()}"
         h.replace_header("WARC-Record-ID", f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}>")
 
-    def _wacz(self, path: Path) -> None:
+    def _wacz(self, path: Path, label: str) -> None:
         try:
             zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as e:
-            self._problem(str(path), None, f"not a readable WACZ (zip) file: {_reason(e)}")
+            self._problem(label, None, f"not a readable WACZ (zip) file: {_reason(e)}")
             return
         with zf:
             members = [n for n in zf.namelist() if n.startswith("archive/") and _is_record_file(Path(n))]
             if not members:
-                self._problem(str(path), None, "WACZ holds no archive/*.warc(.gz) files")
+                self._problem(label, None, "WACZ holds no archive/*.warc(.gz) files")
             for name in sorted(members):
-                origin = f"{path}!{name}"
+                origin = f"{label}!{name}"
                 try:
                     # Streamed, not read into memory: WACZ members are often gigabytes.
                     with zf.open(name) as member:

@@ -103,10 +103,12 @@ def load(
     """Load a batch job's articles into the archive (records, catalog, search index); a rerun adds nothing."""
     from vazeh.batch import BatchError
     from vazeh.batch.load import load as run_load
+    from vazeh.config import ConfigError, backends
 
     try:
-        summary = run_load(resolve_home(home), out, progress=_note)
-    except BatchError as e:
+        root = resolve_home(home)
+        summary = run_load(root, out, s3_endpoint=backends(root).s3_endpoint, progress=_note)
+    except (BatchError, ConfigError) as e:
         raise fail(str(e), code=2) from None
     d = summary.to_dict()
     _report(
