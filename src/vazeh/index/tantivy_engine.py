@@ -10,6 +10,7 @@ applies rules of its own (its default tokenizer would drop long tokens and split
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -49,6 +50,54 @@ FIELD_GAP = "¶"
 # The exact-value fields (engine.KEY_FIELDS) share one indexed field, each value
 # behind its field's prefix: one field instead of three costs less per document.
 KEY_PREFIX = {"source_key": "s:", "outlet_key": "o:", "agency_key": "a:", "category_key": "c:", "tag_key": "t:"}
+
+
+# How many conjunctions one All may be spread into for counting (see spread).
+MAX_SPREAD = 16
+
+
+def _alternatives(m: Match) -> tuple[Match, ...]:
+    return m.parts if isinstance(m, Any_) else (m,)
+
+
+def _conjuncts(m: Match) -> tuple[Match, ...]:
+    return m.must if isinstance(m, All) and not m.must_not else (m,)
+
+
+def spread(m: Match) -> Match:
+    """The same documents with no alternatives under a conjunction, where that costs at
+    most MAX_SPREAD conjunctions: All(Any_(a1, a2), b) becomes Any_(All(a1, b), All(a2, b)).
+
+    Why: tantivy's union buffers 4,096 documents at a time, and when an intersection
+    seeks it past the buffer it refills from every alternative, scoring each document
+    on the way; a union under an intersection is therefore read whole, so a frequent
+    word with a split spelling (کشور or «کش ور») cost every article of کشور. Spread
+    out, each conjunction leapfrogs on its rarest term, and the union on top is only
+    iterated. The documents are the same; the scores are not (a document matching two
+    alternatives of a word counts the other words twice), so this shape is for
+    counting and filtering only."""
+    if isinstance(m, Any_):
+        parts = [p for x in m.parts for p in _alternatives(spread(x))]
+        return parts[0] if len(parts) == 1 else Any_(tuple(parts))  # no parts: matches nothing, as before
+    if not isinstance(m, All):
+        return m
+    options = [_alternatives(spread(x)) for x in m.must]
+    must_not = tuple(spread(x) for x in m.must_not)
+    if not all(options):
+        return Nothing()  # a word with no alternative left: nothing matches
+    if sum(len(o) > 1 for o in options) == 0 or len(options) < 2 or _product(options) > MAX_SPREAD:
+        return All(tuple(o[0] if len(o) == 1 else Any_(o) for o in options), must_not)
+    spread_out = Any_(tuple(
+        All(tuple(c for part in combo for c in _conjuncts(part))) for combo in itertools.product(*options)
+    ))
+    return All((spread_out,), must_not) if must_not else spread_out
+
+
+def _product(options: list[tuple[Match, ...]]) -> int:
+    n = 1
+    for o in options:
+        n *= len(o)
+    return n
 
 
 def _group(doc: tantivy.Document) -> str:
@@ -306,12 +355,15 @@ class TantivyEngine:
         count_match: Match | None = None,
     ) -> EngineResult:
         s = self.searcher
-        q = self.compile(match)
+        counting = self.compile(spread(count_match or match))
         # With facets, one aggregation pass also counts the hits, so the ranking pass
         # can skip non-competitive documents instead of visiting every match.
         kw: dict = {"count": not facets, "offset": offset}
         if sort == "newest":
             kw.update(order_by_field="published", order=tantivy.Order.Desc)
+            q = counting  # ordered by date: no scores, so the cheapest shape of the same documents
+        else:
+            q = self._ranking(match, counting)
         res = s.search(q, limit, **kw)
         addrs = [addr for _score, addr in res.hits]
         groups = s.fast_field_values("group_id", addrs) if addrs else []
@@ -319,9 +371,28 @@ class TantivyEngine:
             EngineRef(float(score), int(g or 0), addr) for (score, addr), g in zip(res.hits, groups, strict=True)
         ]
         if facets:
-            total, facet_counts = self._facets(self.compile(count_match) if count_match else q, facet_size)
+            total, facet_counts = self._facets(counting, facet_size)
             return EngineResult(total=total, hits=hits, facets=facet_counts)
         return EngineResult(total=res.count or 0, hits=hits)
+
+    def _ranking(self, match: Match, counting: tantivy.Query) -> tantivy.Query:
+        """`match` scored as compile() scores it, shaped so that no union is sought.
+
+        An All of several words, some with alternatives, is the spread-out documents
+        (`counting`, scored 0) with each alternative of each word added as an optional
+        clause, one boolean level per clause: tantivy scores an optional clause only on
+        the documents the required side found, and one clause per level is sought
+        alone, never as a union (see spread). A document scores the sum of what it
+        matches, as in the plain tree."""
+        if not (isinstance(match, All) and len(match.must) > 1
+                and any(isinstance(x, Any_) and len(x.parts) > 1 for x in match.must)):
+            return self.compile(match)
+        Q, Occ = tantivy.Query, tantivy.Occur
+        q = Q.const_score_query(counting, 0.0)
+        for x in match.must:
+            for part in _alternatives(x):
+                q = Q.boolean_query([(Occ.Must, q), (Occ.Should, self.compile(part))])
+        return q
 
     def collapsed(
         self,
@@ -427,7 +498,7 @@ class TantivyEngine:
         agg: dict = {"h": hist}
         if by_source:
             agg["s"] = {"terms": {"field": "source", "size": size, "missing": ""}, "aggs": {"h": hist}}
-        raw = self.searcher.aggregate(self.compile(match), agg)
+        raw = self.searcher.aggregate(self.compile(spread(match)), agg)
 
         def buckets(node: dict | None) -> dict[int, int]:
             return {int(b["key"]): int(b["doc_count"]) for b in (node or {}).get("buckets", []) if b["doc_count"]}
