@@ -52,6 +52,7 @@ FIELD_GAP = "¶"
 KEY_PREFIX = {"source_key": "s:", "outlet_key": "o:", "agency_key": "a:", "category_key": "c:", "tag_key": "t:"}
 
 
+Memo = dict[int, tuple[Match, tantivy.Query]]  # compiled nodes of one search, by id
 # How many conjunctions one All may be spread into for counting (see spread).
 MAX_SPREAD = 16
 
@@ -305,7 +306,21 @@ class TantivyEngine:
             out.append(n)
         return out
 
-    def compile(self, m: Match) -> tantivy.Query:
+    def compile(self, m: Match, memo: Memo | None = None) -> tantivy.Query:
+        """The tantivy query of a match tree. With `memo` (kept by the caller for one
+        search), a node compiled before is not compiled again: the counting, ranking and
+        spread shapes of one query share their leaves. The memo holds each node it saw,
+        so no id in it can be reused by another object meanwhile."""
+        if memo is None:
+            return self._compile(m, None)
+        seen = memo.get(id(m))
+        if seen is not None and seen[0] is m:
+            return seen[1]
+        q = self._compile(m, memo)
+        memo[id(m)] = (m, q)
+        return q
+
+    def _compile(self, m: Match, memo: Memo | None) -> tantivy.Query:
         Q = tantivy.Query
         if isinstance(m, Term):
             q = Q.term_query(self.schema, *_field_term(m.field, m.term))
@@ -326,13 +341,13 @@ class TantivyEngine:
             if not m.parts:
                 return Q.empty_query()
             if len(m.parts) == 1:
-                return self.compile(m.parts[0])
-            return Q.boolean_query([(tantivy.Occur.Should, self.compile(p)) for p in m.parts])
+                return self.compile(m.parts[0], memo)
+            return Q.boolean_query([(tantivy.Occur.Should, self.compile(p, memo)) for p in m.parts])
         elif isinstance(m, All):
-            clauses = [(tantivy.Occur.Must, self.compile(p)) for p in m.must]
+            clauses = [(tantivy.Occur.Must, self.compile(p, memo)) for p in m.must]
             if not clauses:
                 clauses.append((tantivy.Occur.Must, Q.all_query()))
-            clauses += [(tantivy.Occur.MustNot, self.compile(p)) for p in m.must_not]
+            clauses += [(tantivy.Occur.MustNot, self.compile(p, memo)) for p in m.must_not]
             if len(clauses) == 1:
                 return clauses[0][1]
             return Q.boolean_query(clauses)
@@ -355,7 +370,8 @@ class TantivyEngine:
         count_match: Match | None = None,
     ) -> EngineResult:
         s = self.searcher
-        counting = self.compile(spread(count_match or match))
+        memo: Memo = {}
+        counting = self.compile(spread(count_match or match), memo)
         # With facets, one aggregation pass also counts the hits, so the ranking pass
         # can skip non-competitive documents instead of visiting every match.
         kw: dict = {"count": not facets, "offset": offset}
@@ -363,7 +379,7 @@ class TantivyEngine:
             kw.update(order_by_field="published", order=tantivy.Order.Desc)
             q = counting  # ordered by date: no scores, so the cheapest shape of the same documents
         else:
-            q = self._ranking(match, counting)
+            q = self._ranking(match, counting, memo)
         res = s.search(q, limit, **kw)
         addrs = [addr for _score, addr in res.hits]
         groups = s.fast_field_values("group_id", addrs) if addrs else []
@@ -375,7 +391,8 @@ class TantivyEngine:
             return EngineResult(total=total, hits=hits, facets=facet_counts)
         return EngineResult(total=res.count or 0, hits=hits)
 
-    def _ranking(self, match: Match, counting: tantivy.Query) -> tantivy.Query:
+    def _ranking(self, match: Match, counting: tantivy.Query,
+                 memo: Memo | None = None) -> tantivy.Query:
         """`match` scored as compile() scores it, shaped so that no union is sought.
 
         An All of several words, some with alternatives, is the spread-out documents
@@ -386,12 +403,12 @@ class TantivyEngine:
         matches, as in the plain tree."""
         if not (isinstance(match, All) and len(match.must) > 1
                 and any(isinstance(x, Any_) and len(x.parts) > 1 for x in match.must)):
-            return self.compile(match)
+            return self.compile(match, memo)
         Q, Occ = tantivy.Query, tantivy.Occur
         q = Q.const_score_query(counting, 0.0)
         for x in match.must:
             for part in _alternatives(x):
-                q = Q.boolean_query([(Occ.Must, q), (Occ.Should, self.compile(part))])
+                q = Q.boolean_query([(Occ.Must, q), (Occ.Should, self.compile(part, memo))])
         return q
 
     def collapsed(
