@@ -72,17 +72,19 @@ def _token_positions(norm: str, term: str, limit: int = 200) -> list[int]:
     it: not inside a longer word, nor a part of a decimal number)."""
     out: list[int] = []
     n, size = len(term), len(norm)
-    pos = norm.find(term)
+    ends_decimal, starts_decimal = term[-1].isdecimal(), term[0].isdecimal()
+    find = norm.find
+    pos = find(term)
     while pos >= 0 and len(out) < limit:
         end = pos + n
-        ok = (pos == 0 or not norm[pos - 1].isalnum()) and (end == size or not norm[end].isalnum())
-        if ok and term[-1].isdecimal() and end + 1 < size and norm[end] in ".," and norm[end + 1].isdecimal():
-            ok = False
-        if ok and term[0].isdecimal() and pos >= 2 and norm[pos - 1] in ".," and norm[pos - 2].isdecimal():
-            ok = False
-        if ok:
+        if (
+            (pos == 0 or not norm[pos - 1].isalnum())
+            and (end == size or not norm[end].isalnum())
+            and not (ends_decimal and end + 1 < size and norm[end] in ".," and norm[end + 1].isdecimal())
+            and not (starts_decimal and pos >= 2 and norm[pos - 1] in ".," and norm[pos - 2].isdecimal())
+        ):
             out.append(pos)
-        pos = norm.find(term, pos + 1)
+        pos = find(term, pos + 1)
     return out
 
 
@@ -105,7 +107,8 @@ def _form_positions(norm: str, s: str, limit: int = 200) -> list[tuple[int, int]
 @lru_cache(maxsize=1)
 def _fold_array() -> np.ndarray | None:
     """vazeh.persian's per-code-point fold as a numpy table, one-for-one mappings only
-    (deletions, expansions and combining marks are flagged). Only snippets use it, to
+    (deletions, expansions and combining marks are flagged), with one more row, flagged,
+    for every character beyond the BMP (see _fold_same_length). Only snippets use it, to
     place marks; matching always uses vazeh.persian itself."""
     try:
         from vazeh.persian import analysis
@@ -113,7 +116,7 @@ def _fold_array() -> np.ndarray | None:
         table = analysis._FOLD_BMP
     except (ImportError, AttributeError):
         return None
-    arr = np.full(0x10000, _SPECIAL, dtype=np.uint32)
+    arr = np.full(0x10001, _SPECIAL, dtype=np.uint32)
     for cp, out in enumerate(table):
         if isinstance(out, int):
             target = out
@@ -137,15 +140,16 @@ def _fold_same_length(text: str) -> str | None:
         norm = normalize(text)
         return norm if len(norm) == len(text) else None
     try:
-        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # a lone surrogate fails here
     except UnicodeEncodeError:
         return None
-    if cps.size and int(cps.max()) >= 0x10000:
+    # One pass finds both kinds of character that shift offsets: "clip" sends every astral
+    # one to the table's last row, and _SPECIAL is no code point, so decoding it fails.
+    # (A scan for either costs about as much as the whole fold.)
+    try:
+        return arr.take(cps, mode="clip").tobytes().decode("utf-32-le")
+    except UnicodeDecodeError:
         return None
-    out = arr[cps]
-    if (out == _SPECIAL).any():
-        return None
-    return out.tobytes().decode("utf-32-le")
 
 
 def _aligned_marks(paragraphs: list[str], hl: Highlights):
@@ -185,20 +189,11 @@ def _marks_in(paragraphs: list[str], hl: Highlights):
     norm = _fold_same_length(full)
     if norm is None:
         return _UNALIGNED
-    occ: list[tuple[int, int, object]] = []
-    for t in hl.terms:
-        occ.extend((p, p + len(t), t) for p in _token_positions(norm, t))
-    for s in hl.stems:
-        occ.extend((p, q, s) for p, q in _form_positions(norm, s))
-    for a, b in hl.pairs:
-        for p in _token_positions(norm, a):
-            q = p + len(a)
-            while q < len(norm) and not norm[q].isalnum() and norm[q] != "\n":
-                q += 1
-            if q > p + len(a) and norm.startswith(b, q) and (q + len(b) == len(norm) or not norm[q + len(b)].isalnum()):
-                occ += [(p, p + len(a), (a, b)), (q, q + len(b), (a, b))]
+    occ = _occurrences(norm, hl)
     if not occ:
         return None
+    if len(paragraphs) == 1:  # most chunks: an article's first stretch is often all of it
+        return 0, sorted({(a, b) for a, b, _ in occ}), len({key for _, _, key in occ})
     starts, offset = [], 0
     for p in paragraphs:
         starts.append(offset)
@@ -210,6 +205,25 @@ def _marks_in(paragraphs: list[str], hl: Highlights):
     i = max(words, key=lambda k: (words[k], -k))
     base = starts[i]
     return i, sorted({(a - base, b - base) for a, b, _ in per_para[i]}), words[i]
+
+
+def _occurrences(norm: str, hl: Highlights) -> list[tuple[int, int, object]]:
+    """Where the query words stand in folded text: (start, end, which word)."""
+    occ: list[tuple[int, int, object]] = []
+    for t in hl.terms:
+        occ.extend((p, p + len(t), t) for p in _token_positions(norm, t))
+    for s in hl.stems:
+        occ.extend((p, q, s) for p, q in _form_positions(norm, s))
+    for a, b in hl.pairs:
+        if b not in norm:
+            continue  # a pair's first word is often short and common: look for it only if it can pair
+        for p in _token_positions(norm, a):
+            q = p + len(a)
+            while q < len(norm) and not norm[q].isalnum() and norm[q] != "\n":
+                q += 1
+            if q > p + len(a) and norm.startswith(b, q) and (q + len(b) == len(norm) or not norm[q + len(b)].isalnum()):
+                occ += [(p, p + len(a), (a, b)), (q, q + len(b), (a, b))]
+    return occ
 
 
 def _window(text: str, centre: int, size: int) -> tuple[int, int]:
@@ -262,7 +276,7 @@ def _marks_by_words(paragraphs: list[str], hl: Highlights, size: int) -> tuple[s
 
 def make_snippet(paragraphs: list[str], hl: Highlights, size: int = SNIPPET_CHARS) -> str:
     """Escaped HTML of the best-matching passage, matched words in <mark>."""
-    paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
+    paragraphs = [q for p in paragraphs if p and (q := p.strip())]
     if not paragraphs:
         return ""
     aligned = _aligned_marks(paragraphs, hl) if (hl.terms or hl.pairs or hl.stems) else _UNALIGNED
