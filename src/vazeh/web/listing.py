@@ -17,6 +17,7 @@ from typing import Any
 
 from vazeh.archive.catalog import CatalogConnection
 from vazeh.extract.model import Article, ArticleStore, StoredArticle
+from vazeh.index.names import default_names
 from vazeh.web.fmt import TEHRAN, jalali, parse_when, tehran_day
 
 TRAIL_SEP = " > "
@@ -184,11 +185,49 @@ class Listing:
                 (limit, offset),
             )
         else:
-            rows = self.db.execute(
-                "SELECT article_id FROM web_articles WHERE current=1 AND source=? ORDER BY sort_key DESC LIMIT ? OFFSET ?",
-                (source, limit, offset),
-            )
+            rows = self._by_source(self.source_values(source), "", (), limit, offset)
         return self._articles([r[0] for r in rows])
+
+    def source_values(self, name: str) -> list[str]:
+        """The source values listed as one with `name`: every spelling and name of one
+        outlet or agency (vazeh.index.names), as the search's source: filter and its
+        facet take them (/source/مهر lists «خبرگزاری مهر»'s stories too), most
+        frequent first; `name` itself when the archive has no other."""
+        groups = self._source_groups()
+        return groups.get(_source_key(name)) or [name]
+
+    def _source_groups(self) -> dict[str, list[str]]:
+        seq = self.synced_seq()
+        cached = self._cache.get("source_groups")
+        if cached is not None and cached[0] == seq:
+            return cached[1]
+        groups: dict[str, list[str]] = {}
+        for value, _n in self._source_counts():
+            groups.setdefault(_source_key(value), []).append(value)
+        self._cache["source_groups"] = (seq, groups)
+        return groups
+
+    def _source_counts(self) -> list[tuple[str, int]]:
+        return [
+            (r[0], r[1])
+            for r in self.db.execute(
+                "SELECT source, COUNT(*) FROM web_articles WHERE current=1 AND source IS NOT NULL "
+                "GROUP BY source ORDER BY COUNT(*) DESC, source"
+            )
+        ]
+
+    def _by_source(self, values: list[str], where: str, args: tuple, limit: int, offset: int = 0):
+        """(article_id, sort_key) of the newest stories of any of `values`, newest first.
+        One ordered index range per value, each cut at `limit`, merged: an IN list would
+        make the database sort every story of the outlet for each page."""
+        arm = ("SELECT * FROM (SELECT article_id, sort_key FROM web_articles WHERE current=1 AND source=?"
+               f"{where} ORDER BY sort_key DESC, article_id DESC LIMIT ?) AS v{{}}")
+        sql = " UNION ALL ".join(arm.format(i) for i in range(len(values)))
+        params: list = [x for v in values for x in (v, *args, offset + limit)]
+        return self.db.execute(
+            f"SELECT article_id, sort_key FROM ({sql}) AS s ORDER BY sort_key DESC, article_id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
 
     def newest_captured(self, *, limit: int = 20, offset: int = 0) -> list[StoredArticle]:
         """The stories archived most recently, whatever their publication date: a page
@@ -219,11 +258,9 @@ class Listing:
                 (trail_text(trail), key, last, limit),
             )
         elif source is not None:
-            rows = self.db.execute(
-                "SELECT sort_key, article_id FROM web_articles WHERE current=1 AND source=? "
-                "AND (sort_key, article_id) < (?, ?) ORDER BY sort_key DESC, article_id DESC LIMIT ?",
-                (source, key, last, limit),
-            )
+            found = self._by_source(self.source_values(source), " AND (sort_key, article_id) < (?, ?)",
+                                    (key, last), limit)
+            return [(r[1], r[0]) for r in found]
         else:
             rows = self.db.execute(
                 "SELECT sort_key, article_id FROM web_articles WHERE current=1 "
@@ -249,8 +286,10 @@ class Listing:
                  "WHERE c.prefix=? AND a.current=1")
             return self.db.execute(q, (trail_text(trail),)).fetchone()[0]
         if source is not None:
+            values = self.source_values(source)
             return self.db.execute(
-                "SELECT COUNT(*) FROM web_articles WHERE current=1 AND source=?", (source,)
+                f"SELECT COUNT(*) FROM web_articles WHERE current=1 AND source IN ({','.join('?' * len(values))})",
+                tuple(values),
             ).fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM web_articles WHERE current=1").fetchone()[0]
 
@@ -287,13 +326,7 @@ class Listing:
         if fresh and today is None:
             return cached
         total = self.count()
-        sources = [
-            (r[0], r[1])
-            for r in self.db.execute(
-                "SELECT source, COUNT(*) FROM web_articles WHERE current=1 AND source IS NOT NULL "
-                "GROUP BY source ORDER BY COUNT(*) DESC, source"
-            )
-        ]
+        sources = merged_sources(self._source_counts())
         now = today or datetime.now(TEHRAN).date()
         # The window ends at the newest story (not after today): an archive of old
         # pages still gets its last 90 days drawn rather than an empty chart.
@@ -314,6 +347,21 @@ class Listing:
         if today is None:
             self._cache["aggregates"] = agg
         return agg
+
+
+def _source_key(value: str) -> str:
+    return default_names().facet_key(value) or value
+
+
+def merged_sources(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Sources that are one outlet or agency counted as one, shown in their most frequent
+    spelling (the search's facets do the same), most stories first."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for value, n in counts:
+        groups.setdefault(_source_key(value), []).append((value, n))
+    merged = [(g[0][0], sum(n for _v, n in g)) for g in groups.values()]
+    merged.sort(key=lambda vn: -vn[1])  # stable: ties keep the database's order
+    return merged
 
 
 # ---------------------------------------------------------------------- rows for machines
