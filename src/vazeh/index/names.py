@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ _AGENCY_WORD = "خبرگزاری"
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
 _DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$")
 _PARENS = re.compile(r"\s*\(([^()]*)\)\s*")
+_CACHED_NAMES = 16384  # names per cache of a Names (bounded: typed filters are names too)
 
 
 @dataclass
@@ -119,15 +121,26 @@ class Names:
             for d in e.domains:
                 hosts.setdefault(_host(d), set()).add(e.id)
         self._by_host = {h: next(iter(ids)) for h, ids in hosts.items() if len(ids) == 1 and h}
+        # What each name resolves to, as it is asked: a search's facets ask the same few
+        # hundred outlet and agency names again and again. The tables above are fixed once
+        # built, so an answer never goes stale; each Names has its own caches, so another
+        # one (other sources) never sees them.
+        self._entity_id = functools.lru_cache(maxsize=_CACHED_NAMES)(self._find_entity_id)
+        # An attribute, not a method: merged_facets calls it for every bucket of every search.
+        self.facet_key: Callable[[str], str] = functools.lru_cache(maxsize=_CACHED_NAMES)(self._facet_key_of)
 
     def resolve(self, name: str | None) -> Entity | None:
         """The entity a name (Persian or English), an id or a domain stands for."""
         if not name:
             return None
+        eid = self._entity_id(name)
+        return self.entities.get(eid) if eid else None
+
+    def _find_entity_id(self, name: str) -> str | None:
         eid = self._by_key.get(value_key(name))
         if eid is None and ("." in name or "/" in name):
             eid = self._host_entity(name)
-        return self.entities.get(eid) if eid else None
+        return eid
 
     def _host_entity(self, site: str) -> str | None:
         host = _host(site)
@@ -176,8 +189,8 @@ class Names:
                     return e.display, e
         return (site or _url_host(url) or ""), None
 
-    def facet_key(self, value: str) -> str:
-        """Facet buckets that are one value: one entity, or one value after analysis."""
+    def _facet_key_of(self, value: str) -> str:
+        """`facet_key`: facet buckets that are one value: one entity, or one value after analysis."""
         e = self.resolve(value)
         return e.key if e is not None else value_key(value)
 

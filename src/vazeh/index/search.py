@@ -758,11 +758,12 @@ def merged_facets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tu
 
 
 def _merge(values: list[tuple[str, int]], key_of: Callable[[str], str]) -> list[tuple[str, int]]:
+    keys = [key_of(value) or value for value, _n in values]
+    if len(set(keys)) == len(keys):
+        return values  # most searches: nothing to merge, so no groups are built
     groups: dict[str, list[tuple[str, int]]] = {}
-    for value, n in values:
-        groups.setdefault(key_of(value) or value, []).append((value, n))
-    if len(groups) == len(values):
-        return values
+    for key, vn in zip(keys, values, strict=True):
+        groups.setdefault(key, []).append(vn)
     # The engine gives buckets most frequent first, so each group's first is its most frequent spelling.
     merged = [(g[0][0], sum(n for _v, n in g)) for g in groups.values()]
     merged.sort(key=lambda vn: -vn[1])  # stable: ties keep the engine's order
