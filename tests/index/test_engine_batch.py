@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vazeh.index.plan import Planner
 from vazeh.index.query import parse
 
@@ -27,9 +29,37 @@ def test_planner_asks_for_a_words_candidate_terms_in_one_batch(index):
         plain = Planner(engine.doc_freq).plan(parse("کتابها راه‌اندازی"))
     assert batched == plain  # the same plan, whichever way the counts arrive
     assert [s for s in singles if s[0] == "all"] == []  # every lookup of a word's terms came in a batch
-    # One batch per query word for "all" (and one for its title term), not one call per split.
-    assert len([b for b in batches if b[0] == "all"]) == 2
-    assert any("کتاب" in terms and "ها" in terms for _, terms in batches)
+    # At most two batches per query word for "all" (its candidate terms, then the right parts
+    # of the splits whose left part is a term), and one for its title term, not one call per split.
+    assert len([b for b in batches if b[0] == "all"]) <= 4
+    assert any("کتاب" in terms for _, terms in batches) and any("ها" in terms for _, terms in batches)
+
+
+@pytest.mark.parametrize("query", ["شاچتار", "شاچتار کتاب", '"شاچتار کتاب"', "title:شاچتارها", "-شاچتار کتاب"])
+def test_planner_asks_for_no_right_part_of_a_split_whose_left_part_is_not_a_term(query):
+    # Each lookup walks every segment's term dictionary; a split with no left part is no
+    # alternative, so its right part is never needed.
+    vocabulary = {"شا": 3, "چتار": 2, "شاچتار": 1, "کتاب": 5, "کت": 1, "اب": 4, "ها": 9}
+    asked: list[tuple[str, str]] = []
+
+    def doc_freqs(field: str, terms: list[str]) -> list[int]:
+        asked.extend((field, t) for t in terms)
+        return [vocabulary.get(t, 0) if field in ("all", "title") else 0 for t in terms]
+
+    def doc_freq(field: str, term: str) -> int:
+        return doc_freqs(field, [term])[0]
+
+    batched = Planner(doc_freq, doc_freqs)
+    plan = batched.plan(parse(query))
+    plain = Planner(lambda f, t: vocabulary.get(t, 0) if f in ("all", "title") else 0)
+    assert plan == plain.plan(parse(query))  # the same plan, whichever way the counts arrive
+    assert batched.highlights == plain.highlights
+    # Right parts of splits whose left part is not a term (ش|اچتار, کتا|ب, شاچتاره|ا), and for a
+    # quoted phrase the splits of its words joined, which only an unquoted word looks up.
+    wasted = {"اچتار", "تار", "ار", "ر", "تاب", "ب", "اچتارها", "تارها", "ارها", "رها", "ا",
+              "اچتارکتاب", "تارکتاب", "ارکتاب", "رکتاب", "چتارکتاب", "شاچتارک", "شاچتارکت", "شاچتارکتا"}
+    assert {t for _f, t in asked} & wasted == set()
+    assert len(asked) == len(set(asked))  # nothing asked twice
 
 
 def test_term_counts_follow_the_searcher_across_a_commit(index):

@@ -295,10 +295,11 @@ def _stem_forms(toks: list[str]) -> tuple[tuple[str, ...], set[str]]:
     return tuple(core), stems
 
 
-def _form_terms(toks: list[str]) -> list[str]:
-    """The terms of "all" (or "title") that _forms may look up, for the word's one batch."""
+def _form_terms(toks: list[str]) -> tuple[list[str], list[str]]:
+    """The terms of "all" (or "title") that _forms may look up, for the word's batch: its
+    stem forms, and the stems whose splits it may look up."""
     core, stems = _stem_forms(toks)
-    return [*core, *stems, *(p for s in stems for k in range(1, len(s)) for p in (s[:k], s[k:]))]
+    return [*core, *stems], sorted(stems)
 
 
 def _first_of_each(alts: list[Match]) -> list[Match]:
@@ -350,19 +351,33 @@ class Planner:
         if self._doc_freqs is None:
             return
         cache = self._df_cache
-        missing = list(dict.fromkeys(t for t in terms if (fld, t) not in cache))
+        missing = [t for t in dict.fromkeys(terms) if (fld, t) not in cache]
         if missing:
             for t, n in zip(missing, self._doc_freqs(fld, missing), strict=True):
                 cache[(fld, t)] = n
 
-    def _prefetch_word(self, fld: str, toks: list[str], more: list[str] | None = None) -> None:
-        """Every term _word and _phrase_variants may look up for these tokens."""
-        terms = [*toks, *(more or ())]
-        for w in (*toks, "".join(toks)):
-            terms += [p for k in range(1, len(w)) for p in (w[:k], w[k:])]
+    def _prefetch_word(
+        self, fld: str, toks: list[str], more: list[str] | None = None, stems: list[str] | None = None,
+        *, phrase: bool = False,
+    ) -> None:
+        """Every term _word (or, for a `phrase`, _phrase_variants) may look up for these
+        tokens, and the splits of the word's `stems` that _forms may look up.
+
+        In two batches: a split's right part is looked up only when its left part is a
+        term (_splits, _phrase_variants), and for a word most left parts are not, so
+        asking for every right part cost the engine about a third more term lookups
+        (each a walk of every segment's term dictionary) for nothing."""
+        if self._doc_freqs is None:
+            return
+        joined = "".join(toks)
+        # A phrase splits its tokens one by one; only a word also splits them all joined.
+        words = list(dict.fromkeys((*toks, *(() if phrase and len(toks) > 1 else (joined,)), *(stems or ()))))
+        terms = [*toks, *(more or ()), *(w[:k] for w in words for k in range(1, len(w)))]
         terms += [a + b for a, b in zip(toks, toks[1:], strict=False)]
-        terms.append("".join(toks))
+        terms.append(joined)
         self._prefetch(fld, terms)
+        df = self._df_cache
+        self._prefetch(fld, [w[k:] for w in words for k in range(1, len(w)) if df[(fld, w[:k])]])
         if fld == "all" and len(toks) == 1:
             self._prefetch("title", toks)
 
@@ -457,7 +472,8 @@ class Planner:
         return out
 
     def _word(self, fld: str, toks: list[str], neighbours: list[str], *, negated: bool, forms: bool = True) -> Match:
-        self._prefetch_word(fld, toks, [*neighbours, *(_form_terms(toks) if forms else ())])
+        form_terms, stems = _form_terms(toks) if forms else ([], [])
+        self._prefetch_word(fld, toks, [*neighbours, *form_terms], stems)
         alts: list[Match] = []
         joined = "".join(toks)
         if len(toks) == 1:
@@ -565,7 +581,7 @@ class Planner:
     def _phrase(self, fld: str, toks: list[str], *, negated: bool) -> Match:
         if len(toks) == 1:
             return self._word(fld, toks, [], negated=negated, forms=False)  # quoted: as written
-        self._prefetch_word(fld, toks)
+        self._prefetch_word(fld, toks, phrase=True)
         variants = [tuple(toks)]
         for v in itertools.islice(self._phrase_variants(fld, toks), MAX_PHRASE_VARIANTS):
             if v not in variants:
