@@ -32,6 +32,25 @@ from vazeh.index.snippets import make_snippet
         ("همتیمیها", "هم‌تیمی‌ها آمدند"),  # three parts joined: the harness's one miss
         ("همتیمیها", "هم تیمی ها آمدند"),
         ("ناامیدکننده", "نتیجه‌ای نا امید کننده بود"),
+        # clitics مان / تان after a consonant, ام / اش after ه (issue 16, "Word forms")
+        ("کشورمان", "مردم کشور رای دادند"),
+        ("کشور", "برای کشورمان کار کردیم"),
+        ("دوستانمان", "دوست قدیمی آمد"),
+        ("شهر", "شهرتان زیباست"),
+        ("خانه", "خانهاش را فروخت"),
+        ("خانهام", "خانه را فروختم"),
+        # ات of a word in ه, and of a word in ت
+        ("مطالعات", "نتیجه این مطالعه منتشر شد"),
+        ("مطالعه", "مطالعات تازه منتشر شد"),
+        ("حمله", "حملات هوایی ادامه یافت"),
+        ("مذاکرات", "دور تازه مذاکره آغاز شد"),
+        ("خدمت", "خدمات شهری"),
+        # Arabic broken plurals
+        ("احزاب", "حزب حاکم پیروز شد"),  # (اخبار / خبر: test_a_listed_plural_asked_ranks_first)
+        ("حزب", "احزاب سیاسی"),
+        ("قانون", "قوانین تازه تصویب شد"),
+        ("مسئله", "مسائل اقتصادی کشور"),
+        ("اعضای", "هر عضو شورا رای داد"),
     ],
 )
 def test_a_form_finds_another_form(index, query, text):
@@ -53,7 +72,9 @@ def test_title_field_finds_forms(index):
 @pytest.mark.parametrize(
     ("query", "text"),
     [("مهر", "مهران آمد"), ("ایر", "ایران آمد"), ("دور", "دوران گذشت"), ("بار", "باران آمد"),
-     ("تهر", "تهران"), ("ماه", "ماهی قرمز"), ("این", "اینتر برد"), ("ایران", "ایرانی")],
+     ("تهر", "تهران"), ("ماه", "ماهی قرمز"), ("این", "اینتر برد"), ("ایران", "ایرانی"),
+     ("مرد", "مردمان شهر"), ("شهرت", "شهرتان زیباست"), ("حمل", "حملات هوایی"), ("گفت", "گفتمان تازه"),
+     ("مطالب", "مطالبات کارگران"), ("خاطر", "خاطرات جنگ")],
 )
 def test_a_word_does_not_find_a_word_that_only_looks_like_its_form(index, query, text):
     add(index, article(text, url="https://example.ir/x"))
@@ -71,6 +92,18 @@ def test_the_form_asked_ranks_first(index):
     assert found[0] == "https://example.ir/exact"
     assert set(found) == {"https://example.ir/exact", "https://example.ir/bare", "https://example.ir/other-form"}
     assert urls(index.search("انار")) == []  # nothing else leaks in
+
+
+def test_a_listed_plural_asked_ranks_first(index):
+    # اخبار finds the singular خبر through the list, below the plural as written
+    add(
+        index,
+        article("یک خبر کوتاه", url="https://example.ir/singular"),
+        article("اخبار ورزشی", url="https://example.ir/plural"),
+    )
+    assert urls(index.search("اخبار")) == ["https://example.ir/plural", "https://example.ir/singular"]
+    assert urls(index.search("خبر")) == ["https://example.ir/singular", "https://example.ir/plural"]
+    assert urls(index.search('"اخبار"')) == ["https://example.ir/plural"]  # quoted: as written
 
 
 def test_the_bare_form_ranks_first_for_a_bare_query(index):
