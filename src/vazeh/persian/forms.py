@@ -254,16 +254,19 @@ _CACHE_MAX = 1 << 20
 def _stem(w: str) -> str:
     if len(w) < _MIN_TOKEN or w in PROTECTED or not w.isalpha():
         return w
+    singular = SINGULARS.get(w)
+    if singular is not None:
+        return singular
     for step in (_clitic, _ezafe, _plural, _degree):
-        singular = SINGULARS.get(w)
-        if singular is not None:
-            return singular  # اخبار, اعضای → اعضا, مسائلشان → مسائل: listed, no cut spells it
         cut = step(w)
         if cut != w:
             if cut in _FUNCTION_WORDS:
                 return w
             if cut in PROTECTED:
                 return cut
+            singular = SINGULARS.get(cut)
+            if singular is not None:
+                return singular  # اعضای → اعضا, مسائلشان → مسائل: listed, no cut spells it
             w = cut
     return w
 
