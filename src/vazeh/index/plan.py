@@ -281,7 +281,8 @@ def _any(alts: list[Match]) -> Match:
     return alts[0] if len(alts) == 1 else Any_(tuple(alts))
 
 
-def _stem_forms(toks: list[str]) -> tuple[tuple[str, ...], set[str]]:
+@functools.lru_cache(maxsize=4096)  # asked twice per word (its batch, then _forms); words repeat
+def _stem_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     """A query word's stem forms: its parts without the suffix parts it ends with, the last
     part stemmed (هم‌تیمی‌های → هم تیمی); and its stems, of the parts joined and, for a word
     left with one part, of that part."""
@@ -292,13 +293,13 @@ def _stem_forms(toks: list[str]) -> tuple[tuple[str, ...], set[str]]:
     stems = {stem("".join(toks))}
     if len(core) == 1:
         stems.add(core[0])
-    return tuple(core), stems
+    return tuple(core), frozenset(stems)
 
 
 def _form_terms(toks: list[str]) -> tuple[list[str], list[str]]:
     """The terms of "all" (or "title") that _forms may look up, for the word's batch: its
     stem forms, and the stems whose splits it may look up."""
-    core, stems = _stem_forms(toks)
+    core, stems = _stem_forms(tuple(toks))
     return [*core, *stems], sorted(stems)
 
 
@@ -537,7 +538,7 @@ class Planner:
             return []
         joined = "".join(toks)
         out: list[Match] = []
-        core, stems = _stem_forms(toks)
+        core, stems = _stem_forms(tuple(toks))
         if len(core) > 1 and core != tuple(toks):
             out.append(Phrase(fld, core, STEM_BOOST))
         self._prefetch(sf, list(stems))
