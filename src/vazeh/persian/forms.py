@@ -25,7 +25,11 @@ Arabic broken plural, or an ات plural whose singular the cut cannot spell) bec
    دانشجو, ایرانیان → ایرانی), and ان after a consonant only with a stem of four letters or more
    (درختان, مسافران, کودکان), never after ``ست`` (استان, زمستان), ``ب`` (خیابان, نگهبان) or ``و``
    (جوان, کاروان);
-4. the comparative ``تر`` / superlative ``ترین`` (stem of three letters or more).
+4. the comparative ``تر`` / superlative ``ترین`` (stem of three letters or more);
+
+and then cuts the result again until nothing is cut, so that a stem is its own stem: the planner
+asks the stem of the query word, so امتحانات (cut once: امتحان) must reach امتح, the stem of
+امتحان, or a search for امتحان would miss it.
 
 Each rule keeps a minimum stem length, and ``PROTECTED`` lists words that look inflected and are
 not (تهران, مهران, ایران, باران, ساختمان, گفتمان, کامپیوتر, تنها...). Why so careful: the index
@@ -82,8 +86,8 @@ PROTECTED = _words(
     تاتنهام وستهام فولهام بکهام گراهام ابراهام ناتینگهام
     # ات
     ملاقات اثبات صادرات واردات سوغات مساوات زکات صلوات ادوات فرات قنات سادات
-    # ات words used as singulars, whose cut lands on another word (عملی, مالی, مطبوع, مقرر)
-    عملیات مالیات مطبوعات مقررات
+    # ات words that are no plural, whose cut lands on another word (عملی, مالی, مطبوع, مقرر, شکل)
+    عملیات مالیات مطبوعات مقررات شکلات روبات مشکات
     # ی after ا / و that is not an ezafe
     برای پهلوی لغوی شوروی موسوی رضوی علوی معنوی فرانسوی مولوی عضوی دنیوی تقوی نبوی
     # تر / ترین that belong to the word
@@ -123,10 +127,10 @@ SINGULARS = _pairs(
     لحظات=لحظه قطعات=قطعه دفعات=دفعه صفحات=صفحه شبهات=شبهه حشرات=حشره جبهات=جبهه مقالات=مقاله
     ادارات=اداره اشارات=اشاره مصوبات=مصوبه موسسات=موسسه مؤسسات=مؤسسه نشریات=نشریه نظریات=نظریه
     فرضیات=فرضیه روحیات=روحیه تجربیات=تجربه شایعات=شایعه خاطرات=خاطره مقدمات=مقدمه نکات=نکته
-    کارخانجات=کارخانه آیات=آیه
+    کارخانجات=کارخانه آیات=آیه مجلات=مجله جزوات=جزوه
     حرکات=حرکت خسارات=خسارت ساعات=ساعت خدمات=خدمت جهات=جهت عبارات=عبارت زحمات=زحمت ثروات=ثروت
     حالات=حالت شکایات=شکایت روایات=روایت حکایات=حکایت ولایات=ولایت جنایات=جنایت حاجات=حاجت
-    خصوصیات=خصوصیت مناسبات=مناسبت مساعدات=مساعدت
+    خصوصیات=خصوصیت مناسبات=مناسبت مساعدات=مساعدت ایالات=ایالت
     # Arabic broken plurals of news text
     اخبار=خبر مسائل=مسئله اعضا=عضو مراکز=مرکز موارد=مورد افراد=فرد اقوام=قوم ادیان=دین اسناد=سند
     احزاب=حزب مناطق=منطقه شرایط=شرط قوانین=قانون مدارس=مدرسه اشخاص=شخص آثار=اثر اموال=مال
@@ -252,6 +256,22 @@ _CHANGED: dict[str, str] = {}
 _CACHE_MAX = 1 << 20
 
 
+def _settle(w: str) -> str:
+    """Cut a cut word again until nothing is cut, so that a stem is its own stem: امتحانات →
+    امتحان → امتح, the stem a query for امتحان asks (one pass leaves it one cut short)."""
+    for _ in range(3):  # each pass only shortens the word; two are the most real forms take
+        if w in _SAME:
+            return w
+        known = _CHANGED.get(w)  # the cut of a common form is mostly a common word, seen before
+        if known is not None:
+            return known
+        s = _stem(w)
+        if s == w:
+            return w
+        w = s
+    return w
+
+
 def _stem(w: str) -> str:
     if len(w) < _MIN_TOKEN or w in PROTECTED or not w.isalpha():
         return w
@@ -280,6 +300,8 @@ def stem(token: str) -> str:
     s = _CHANGED.get(token)
     if s is None:
         s = _stem(token)
+        if s != token:
+            s = _settle(s)
         if len(_SAME) + len(_CHANGED) >= _CACHE_MAX:
             _SAME.clear()  # news vocabulary repeats; an unbounded cache would not
             _CHANGED.clear()
