@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
@@ -67,12 +68,20 @@ class _RoomFilter:
         if args and isinstance(args[0], Context):
             context, value, *rest = args
             language = rest[0] if rest and isinstance(rest[0], str) else None
-            dt = parse_when(value)  # type: ignore[arg-type]
-            if dt is None:
-                return ""
             gregorian = wants_gregorian(context.get("request"))
-            return format_for(dt, language, gregorian=gregorian, clock=self.clock)
+            try:
+                return _room_time(value, language, gregorian, self.clock)  # type: ignore[arg-type]
+            except TypeError:  # an unhashable value: formatted as it comes
+                return _room_time.__wrapped__(value, language, gregorian, self.clock)  # type: ignore[arg-type]
         return self.plain(*args)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=16384)
+def _room_time(value: str | datetime | None, language: str | None, gregorian: bool, clock: bool) -> str:
+    # A page lists twenty stories, each with its time: the Jalali conversion is most
+    # of a hit's formatting, and the same stories come back in page after page.
+    dt = parse_when(value)
+    return format_for(dt, language, gregorian=gregorian, clock=clock) if dt else ""
 
 
 def _jalali(value: str | datetime | None) -> str:
@@ -109,6 +118,7 @@ def tehran_day(value: str | datetime | None) -> str | None:
     return dt.astimezone(TEHRAN).date().isoformat() if dt else None
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred source names, linked from every hit
 def path_quote(text: str) -> str:
     """A path segment for names such as sources (Persian, may hold `/`)."""
     return quote(text, safe="")
