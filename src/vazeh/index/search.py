@@ -68,7 +68,7 @@ from vazeh.index.state import IndexState, index_name
 from vazeh.index.suggest import Suggestion, suggest
 from vazeh.index.tantivy_engine import FIELD_GAP, SCHEMA_VERSION, TantivyEngine, encode_data
 from vazeh.persian import token_text, token_texts, tokenize
-from vazeh.persian.forms import PROTECTED, stem, stem_many
+from vazeh.persian.forms import PROTECTED, SINGULARS, stem, stem_many
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,9 @@ ANALYSIS = hashlib.sha1(
             *sorted(COMMON_WORDS),
             f"pairs:poly64:{PAIR_BUCKETS}",
             f"rules:{RULES}",
-            # the stemmer: its list and its answers on forms of every rule
+            # the stemmer: its lists and its answers on forms of every rule
             *sorted(PROTECTED),
+            *sorted(f"{p}>{s}" for p, s in SINGULARS.items()),
             *(stem(t) for t in tokenize(_FORMS_CANARY)),
         ]
     ).encode()
