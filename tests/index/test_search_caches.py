@@ -43,3 +43,15 @@ def test_merged_facets_are_the_same_when_asked_again():
     # nothing merges: the engine's list itself, in its order
     assert merged_facets({"category": [("ورزشی", 2), ("شهری", 2)]})["category"] == [("ورزشی", 2), ("شهری", 2)]
     assert merged_facets(facets) == first
+
+
+def test_a_copy_of_names_answers_alike_with_caches_of_its_own():
+    import copy
+    import pickle
+
+    a = _names("azad", "خبر آزاد", "azad.example.ir")
+    assert a.facet_key("خبر آزاد") == "@azad"  # a's caches now hold it
+    for other in (pickle.loads(pickle.dumps(a)), copy.deepcopy(a)):
+        assert other.facet_key("خبر آزاد") == "@azad"
+        assert other.resolve("news.azad.example.ir").id == "azad"
+        assert other.facet_key is not a.facet_key

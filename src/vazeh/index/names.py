@@ -121,6 +121,9 @@ class Names:
             for d in e.domains:
                 hosts.setdefault(_host(d), set()).add(e.id)
         self._by_host = {h: next(iter(ids)) for h, ids in hosts.items() if len(ids) == 1 and h}
+        self._start_caches()
+
+    def _start_caches(self) -> None:
         # What each name resolves to, as it is asked: a search's facets ask the same few
         # hundred outlet and agency names again and again. The tables above are fixed once
         # built, so an answer never goes stale; each Names has its own caches, so another
@@ -128,6 +131,14 @@ class Names:
         self._entity_id = functools.lru_cache(maxsize=_CACHED_NAMES)(self._find_entity_id)
         # An attribute, not a method: merged_facets calls it for every bucket of every search.
         self.facet_key: Callable[[str], str] = functools.lru_cache(maxsize=_CACHED_NAMES)(self._facet_key_of)
+
+    def __getstate__(self) -> dict:
+        # The caches are bound to this object; a copy (pickle, deepcopy) starts its own.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_entity_id", "facet_key")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._start_caches()
 
     def resolve(self, name: str | None) -> Entity | None:
         """The entity a name (Persian or English), an id or a domain stands for."""
