@@ -109,16 +109,27 @@ def run(room: ReadingRoom, fn: Any) -> Any:
 
 def search_chart(room: ReadingRoom, q: str) -> dict[str, Any] | None:
     """The chart of a search page's query over the span of its stories, or None."""
+    try:
+        a = run(room, search_chart_counts(q))
+    except (QueryError, SearchUnavailable):
+        return None  # the results part of the page says what went wrong
+    return search_chart_of(q, a)
+
+
+def search_chart_counts(q: str) -> Any:
+    """What search_chart counts, as a call on the index (ReadingRoom.search_then runs
+    it right after the page's search, in the same turn of the index thread)."""
 
     def count(index: Any) -> Attention | None:
         # The query's span, widened so that a story or two on one day still gets a
         # fortnight around it (a bar needs context), and its counts, from one pass.
         return query_chart(index, q, min_days=SEARCH_MIN_DAYS, pick_by=pick_by)
 
-    try:
-        a = run(room, count)
-    except (QueryError, SearchUnavailable):
-        return None  # the results part of the page says what went wrong
+    return count
+
+
+def search_chart_of(q: str, a: Attention | None) -> dict[str, Any] | None:
+    """The search page's chart of `search_chart_counts(q)`'s answer, or None."""
     if a is None or not a.periods:
         return None
     bars = bars_of(a, a.series[0].counts, a.totals, q, share=False)

@@ -525,10 +525,11 @@ def search_page(
 def _search_page(request: Request, room: ReadingRoom, context: dict, q: str, sort: str, page: int) -> Response:
     from urllib.parse import urlencode
 
-    from vazeh.web.attention import search_chart
+    from vazeh.web.attention import search_chart_counts, search_chart_of
 
     try:
-        results = room.search(q, sort=sort, page=page, per_page=room.config.per_page)
+        results, counts = room.search_then(q, search_chart_counts(q), sort=sort, page=page,
+                                           per_page=room.config.per_page)
     except ValueError as e:  # QueryError: say what is wrong with the query, in the page
         return render(request, "search.html", {**context, "error": query_error_html(e)}, status_code=400)
     except SearchUnavailable:
@@ -549,5 +550,5 @@ def _search_page(request: Request, room: ReadingRoom, context: dict, q: str, sor
         **context, "results": results, "facets": facets, "chips": chips, "suggestion": suggestion, "page": page, "pages": pages, "base": base,
         "sort_links": {s: search_href(q, sort=s) for s in ("relevance", "newest")},
         "feed": "/feeds/search.{fmt}?" + urlencode({"q": q}),
-        "attention_chart": search_chart(room, q),
+        "attention_chart": search_chart_of(q, counts),
     })
