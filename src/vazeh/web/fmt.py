@@ -103,6 +103,7 @@ def fa_digits(value: object) -> str:
     return to_persian_digits(str(value)) if value is not None else ""
 
 
+@functools.lru_cache(maxsize=8192, typed=True)  # counts repeat: every facet value and bar has one
 def fa_number(value: int) -> str:
     """A count with Persian digits and the Persian thousands separator (٬)."""
     return to_persian_digits(f"{value:,}".replace(",", "٬"))
