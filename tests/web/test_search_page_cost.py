@@ -49,3 +49,39 @@ def test_a_chart_that_fails_leaves_the_results(client, sample, monkeypatch):
     assert r.status_code == 200
     assert 'class="attn-chart"' not in r.text
     assert re.search(r'<ol class="hits">\s*<li>\s*<a class="title"', r.text)
+
+
+def test_the_room_writes_each_time_as_format_for_does_though_it_converts_each_day_once():
+    """The date filters convert a day once and write the other times of that day by
+    its clock alone: whatever the order, zone or calendar, the text is format_for's."""
+    import random
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from vazeh.persian.dates import format_for
+    from vazeh.web.app import make_templates
+    from vazeh.web.fmt import parse_when
+
+    env = make_templates("x").env
+    page = env.from_string("{{ v|jalali(lang) }}|{{ v|jalali_date(lang) }}")
+    rng = random.Random(16)
+    zones = [UTC, ZoneInfo("Asia/Tehran"), ZoneInfo("Asia/Kabul"), ZoneInfo("America/New_York")]
+    start = datetime(2004, 1, 1, tzinfo=UTC)
+    moments = [(start + timedelta(minutes=rng.randrange(25 * 365 * 24 * 60))).astimezone(rng.choice(zones))
+               for _ in range(1500)]
+    # Many stories of a few days, around Iran's old clock changes and Kabul's midnight
+    # (where the Gregorian date, written in Tehran time, turns at another hour).
+    for day in (datetime(2015, 3, 21, tzinfo=ZoneInfo("Asia/Tehran")), datetime(2015, 9, 21, tzinfo=ZoneInfo("Asia/Tehran")),
+                datetime(2025, 7, 23, 23, tzinfo=ZoneInfo("Asia/Kabul"))):
+        moments += [day + timedelta(minutes=m) for m in range(-90, 26 * 60, 13)]
+    rng.shuffle(moments)
+    for both in (False, True):
+        request = SimpleNamespace(cookies={"vazeh_calendar": "both"} if both else {})
+        for dt in moments:
+            for lang in (None, "prs"):
+                value = dt.isoformat() if rng.random() < 0.5 else dt
+                read = parse_when(value)  # the text's offset, for a wall time a clock change skipped
+                assert page.render(v=value, lang=lang, request=request) == (
+                    format_for(read, lang, gregorian=both) + "|" + format_for(read, lang, gregorian=both, clock=False)
+                ), (value, lang, both)

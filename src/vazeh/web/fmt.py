@@ -12,7 +12,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from vazeh.persian import format_jalali, format_jalali_date, to_persian_digits
-from vazeh.persian.dates import format_for
+from vazeh.persian.dates import format_for, zone_for
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -81,7 +81,34 @@ def _room_time(value: str | datetime | None, language: str | None, gregorian: bo
     # A page lists twenty stories, each with its time: the Jalali conversion is most
     # of a hit's formatting, and the same stories come back in page after page.
     dt = parse_when(value)
-    return format_for(dt, language, gregorian=gregorian, clock=clock) if dt else ""
+    return _day_time(dt, language, gregorian, clock) if dt else ""
+
+
+# (local day, Dari, Gregorian too, clock, Tehran day) -> the text format_for gave for one time of
+# that day, and its clock. Stories of one day differ only in the clock: a new story of
+# a day already written costs a replace, not a Jalali conversion.
+_DAYS: dict[tuple, tuple[str, str]] = {}
+
+
+def _day_time(dt: datetime, language: str | None, gregorian: bool, clock: bool) -> str:
+    local = dt.astimezone(zone_for(language))
+    # format_for writes the Gregorian date in Tehran time even for a Kabul story, so
+    # near midnight two times of one Kabul day can carry two Gregorian dates.
+    key = (local.date(), language == "prs", gregorian, clock, dt.astimezone(TEHRAN).date() if gregorian else None)
+    hhmm = to_persian_digits(f"{local.hour:02d}:{local.minute:02d}")
+    found = _DAYS.get(key)
+    if found is not None:
+        text, at = found
+        if not clock or at == hhmm:
+            return text
+        mark = " - " + at
+        if mark in text:  # else format_for writes the clock otherwise now: ask it
+            return text.replace(mark, " - " + hhmm, 1)
+    text = format_for(local, language, gregorian=gregorian, clock=clock)
+    if len(_DAYS) >= 8192:
+        _DAYS.clear()  # a few thousand days of stories: forgetting them all is rare and cheap
+    _DAYS[key] = (text, hhmm)
+    return text
 
 
 def _jalali(value: str | datetime | None) -> str:
