@@ -159,7 +159,7 @@ class TantivyEngine:
         self._heap_size = heap_size
         self._threads = threads
         # The searcher and the generation it sees, replaced together.
-        self._view: tuple[tantivy.Searcher, tuple[int, int]] | None = None
+        self._view: tuple[tantivy.Searcher, tuple[int, int, int]] | None = None
         self._loaded_at = 0.0
         # A search pins one searcher for all its steps (see snapshot), per thread.
         self._pinned = threading.local()
@@ -242,15 +242,22 @@ class TantivyEngine:
             return pinned[0]
         return self._current()[0]
 
-    def _current(self) -> tuple[tantivy.Searcher, tuple[int, int]]:
+    def _current(self) -> tuple[tantivy.Searcher, tuple[int, int, int]]:
         # Another process (the CLI) may have committed; pick that up at most once a second.
         # One read of the shared pair: a commit on another thread may reset it meanwhile.
         now = time.monotonic()
         view = self._view
         if view is None or now - self._loaded_at > 1.0:
-            self.index.reload()
-            view = (self.index.searcher(), self._meta_stamp())
-            self._view, self._loaded_at = view, now
+            # The same searcher while nothing was committed: its term counts (doc_freqs)
+            # stay known, and reopening one costs more than the look at meta.json. The
+            # stamp is read before the reload, so a commit between the two is seen again
+            # (and reloaded for) at the next look, never missed.
+            stamp = self._meta_stamp()
+            if view is None or stamp != view[1]:
+                self.index.reload()
+                view = (self.index.searcher(), stamp)
+                self._view = view
+            self._loaded_at = now
         return view
 
     @contextmanager
@@ -268,15 +275,17 @@ class TantivyEngine:
         finally:
             self._pinned.view = None
 
-    def _meta_stamp(self) -> tuple[int, int]:
+    def _meta_stamp(self) -> tuple[int, int, int]:
+        # tantivy replaces meta.json at each commit (a new file renamed over the old):
+        # the inode tells two commits apart even within one tick of the clock.
         try:
             st = (self.path / "meta.json").stat()
         except OSError:
-            return (0, 0)
-        return (st.st_mtime_ns, st.st_size)
+            return (0, 0, 0)
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     @property
-    def generation(self) -> tuple[int, int]:
+    def generation(self) -> tuple[int, int, int]:
         """Changes whenever the searcher sees another commit (tantivy rewrites meta.json
         at each one): what cached results are keyed by. Inside a snapshot, the
         generation of the snapshot's searcher."""
