@@ -6,6 +6,7 @@ day chart, as a Persian reader's eye ends there.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -121,28 +122,24 @@ def period_chart(bars: list[Bar], *, title: str, colour: str = SERIES_COLOURS[0]
         return Markup("")
     width = PHONE_W
     pad_top, pad_bottom, pad_right, pad_left = 18, 26, 6, 6
-    plot_w, plot_h = width - pad_left - pad_right, height - pad_top - pad_bottom
+    plot_h = height - pad_top - pad_bottom
     top = top or max(b.value for b in bars) or 1
-    slot = plot_w / len(bars)
+    slot = (width - pad_left - pad_right) / len(bars)
 
     def x_of(i: int) -> float:
         return width - pad_right - (i + 0.5) * slot
 
     parts = []
-    for i, b in enumerate(bars):
+    fill = f'" fill="{colour}" class="abar"/>'
+    base = pad_top + plot_h
+    for b, (bar_x, bar_w, hit) in zip(bars, _slots(len(bars), height), strict=True):
         h = plot_h * b.value / top if top else 0
-        x = width - pad_right - (i + 1) * slot
-        tip = f"<title>{escape(b.label)}: {escape(b.text)}</title>"
-        # A few periods would make slabs, not bars: cap the width and centre the bar.
-        bw = min(max(slot * 0.85, 0.6), 24.0)
-        bar = (f'<rect x="{x + (slot - bw) / 2:.2f}" y="{pad_top + plot_h - h:.2f}" width="{bw:.2f}" '
-               f'height="{max(h, 0):.2f}" fill="{colour}" class="abar"/>')
+        tip = f"<title>{_esc(b.label)}: {_esc(b.text)}</title>"
+        bar = f'{bar_x}{base - h:.2f}{bar_w}{max(h, 0):.2f}{fill}'
         if b.href:
-            hit = (f'<rect x="{x:.2f}" y="{pad_top}" width="{slot:.2f}" height="{plot_h}" class="hit"/>')
             parts.append(f'<a href="{escape(b.href)}">{tip}{hit}{bar}</a>')
         else:
             parts.append(f"<g>{tip}{bar}</g>")
-    axis_y = pad_top + plot_h
     top_text = (fa_digits(f"{top * 100:.1f}").replace(".", "٫") + "٪") if percent else fa_number(int(round(top)))
     svg = (
         f'<svg class="attn-chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
@@ -150,11 +147,44 @@ def period_chart(bars: list[Bar], *, title: str, colour: str = SERIES_COLOURS[0]
         f'<line x1="{pad_left}" y1="{pad_top}" x2="{width - pad_right}" y2="{pad_top}" class="grid"/>'
         f'<text x="{width - pad_right}" y="{pad_top - 5}" text-anchor="start" class="tick">{top_text}</text>'
         + "".join(parts)
-        + f'<line x1="{pad_left}" y1="{axis_y}" x2="{width - pad_right}" y2="{axis_y}" class="axis"/>'
+        + f'<line x1="{pad_left}" y1="{base}" x2="{width - pad_right}" y2="{base}" class="axis"/>'
         + _x_ticks(bars, x_of, height - 7)
         + "</svg>"
     )
     return Markup(svg)
+
+
+@functools.lru_cache(maxsize=256)
+def _slots(n: int, height: int) -> tuple[tuple[str, str, str], ...]:
+    """For each of n bars of a period chart: the bar's markup up to its y, between y and
+    its height, and its hit area. Where a bar stands depends only on how many there are,
+    so chart after chart of the same length shares them; only heights are formatted anew."""
+    width = PHONE_W
+    pad_top, pad_bottom, pad_right, pad_left = 18, 26, 6, 6
+    plot_h = height - pad_top - pad_bottom
+    slot = (width - pad_left - pad_right) / n
+    # A few periods would make slabs, not bars: cap the width and centre the bar.
+    bw = min(max(slot * 0.85, 0.6), 24.0)
+    out = []
+    for i in range(n):
+        x = width - pad_right - (i + 1) * slot
+        out.append((
+            f'<rect x="{x + (slot - bw) / 2:.2f}" y="',
+            f'" width="{bw:.2f}" height="',
+            f'<rect x="{x:.2f}" y="{pad_top}" width="{slot:.2f}" height="{plot_h}" class="hit"/>',
+        ))
+    return tuple(out)
+
+
+def _esc(text: str) -> str:
+    # Period labels and tooltip figures repeat chart after chart. Only plain str goes
+    # through the cache: a Markup equals the str of its text, but is not escaped.
+    return _esc_str(text) if type(text) is str else str(escape(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _esc_str(text: str) -> str:
+    return str(escape(text))
 
 
 def compare_chart(series: list[tuple[str, list[Bar]]], *, title: str, percent: bool = False,
