@@ -35,6 +35,7 @@ import numpy as np
 
 from vazeh.index.engine import All, Any_, Match, Nothing, Phrase, Range, Term
 from vazeh.index.query import MAX_TERMS, And, DateRange, Exact, Not, Or, PhraseQ, QueryError, Word
+from vazeh.index.tantivy_engine import FIELD_GAP
 from vazeh.persian import tokenize
 from vazeh.persian.forms import SUFFIX_TOKENS, stem
 
@@ -75,13 +76,20 @@ GRAM_JOIN = "_"  # tokens never contain it: tokenize splits at "_"
 #   buckets they are a filter (other pairs share a bucket), so the phrase itself is
 #   still checked on "all", but only in the few articles of the bucket instead of
 #   in every article with "و".
-# Pairs of two uncommon words are not indexed: checking positions in the articles
-# that have both is cheap when neither word is everywhere.
+# * neither common: the pair's bucket in a second space of its own (prefix "~",
+#   UNCOMMON_BUCKETS of them), so these pairs, by far the most numerous, do not fill
+#   the common-word buckets. Two uncommon words can still both be frequent (چی in 74k
+#   articles, تیم in 345k of bench/search.py's million, 31k with both): without a
+#   filter the split spelling چی تیم of the query word چیتیم was checked on positions
+#   in all 31k, in each of the engine's two passes.
+# Pairs with the field separator (FIELD_GAP, between title, kicker, lead and body) are
+# left out: no phrase spans it, so no query asks for them.
 # How many buckets: each distinct term costs the engine far more than another posting
 # (engine CPU per article about 340 us with 65,536 buckets, about 210 us with 8,192,
 # at 200,000 articles of bench/search.py's corpus), while a bucket only has to be
 # rare enough to narrow a phrase check down to a few articles.
 PAIR_BUCKETS = 1 << 13  # a power of two (uint64 wrapping keeps the low bits exact)
+UNCOMMON_BUCKETS = 1 << 15  # a power of two, 2 to 1 << 16 (four hex digits)
 _MASK = (1 << 64) - 1
 _P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
@@ -90,17 +98,19 @@ _COMMON_ORDER = sorted(COMMON_WORDS)
 _K = len(_COMMON_ORDER)
 assert _K * _K <= 0x10000, "pair codes have four hex digits"
 _INDEX_OF = {w: i for i, w in enumerate(_COMMON_ORDER)}
-_EXACT, _BUCKET = ord("="), ord("_")  # code prefixes; tokenize splits at both, so no query token is a code
+# Code prefixes; tokenize splits at all three, so no query token is a code.
+_EXACT, _BUCKET, _UNCOMMON = ord("="), ord("_"), ord("~")
 
 
 def _code_table() -> np.ndarray:
     """Each pairs term as five ASCII characters and a space, one row per term: rows
-    below _K * _K are exact pairs, the rest are buckets. Looking a row up is cheaper
-    than formatting hex digits for every pair."""
+    below _K * _K are exact pairs, the next PAIR_BUCKETS common-word buckets, the rest
+    uncommon-pair buckets (all four-digit ones, whatever UNCOMMON_BUCKETS is). Looking
+    a row up is cheaper than formatting hex digits for every pair."""
     hexd = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    value = np.concatenate((np.arange(_K * _K), np.arange(PAIR_BUCKETS)))
+    value = np.concatenate((np.arange(_K * _K), np.arange(PAIR_BUCKETS), np.arange(1 << 16)))
     table = np.empty((len(value), 6), dtype=np.uint8)
-    table[:, 0] = np.where(np.arange(len(value)) < _K * _K, _EXACT, _BUCKET)
+    table[:, 0] = np.repeat([_EXACT, _BUCKET, _UNCOMMON], [_K * _K, PAIR_BUCKETS, 1 << 16])
     for i, shift in enumerate((12, 8, 4, 0)):
         table[:, 1 + i] = hexd[(value >> shift) & 15]
     table[:, 5] = 32
@@ -108,6 +118,12 @@ def _code_table() -> np.ndarray:
 
 
 _CODES = _code_table()
+_UNCOMMON_ROW = _K * _K + PAIR_BUCKETS  # the first "~" row, as the table was made
+
+
+def _uncommon_shift() -> int:
+    """How far to shift a mixed pair hash to keep its top log2(UNCOMMON_BUCKETS) bits."""
+    return 65 - UNCOMMON_BUCKETS.bit_length()
 
 
 def token_hash(token: str) -> int:
@@ -121,17 +137,24 @@ def token_hash(token: str) -> int:
 
 
 def has_pair_term(a: str, b: str) -> bool:
-    """Whether the pairs field has a term for adjacent tokens a b."""
-    return a in COMMON_WORDS or b in COMMON_WORDS
+    """Whether the pairs field has a term for adjacent tokens a b: every pair but those
+    with the field separator."""
+    return a != FIELD_GAP and b != FIELD_GAP
 
 
 def pair_term(a: str, b: str) -> str:
     """The "pairs" term for adjacent tokens a b (see above): "=" and the pair's number
-    when both are common, else "_" and its hash bucket."""
+    when both are common, "_" and its hash bucket when one is, else "~" and its bucket
+    among the uncommon pairs."""
     ia, ib = _INDEX_OF.get(a), _INDEX_OF.get(b)
     if ia is not None and ib is not None:
         return f"={ia * _K + ib:04x}"
-    return f"_{((token_hash(a) * _MIX & _MASK) ^ token_hash(b)) % PAIR_BUCKETS:04x}"
+    mixed = (token_hash(a) * _MIX & _MASK) ^ token_hash(b)
+    if ia is not None or ib is not None:
+        return f"_{mixed % PAIR_BUCKETS:04x}"
+    # The top bits after one more odd multiply: the low bits of a polynomial hash mod
+    # 2**64 depend only on the low bits of the characters.
+    return f"~{(mixed * _P & _MASK) >> _uncommon_shift():04x}"
 
 
 def _common_lookup() -> tuple[int, np.ndarray, np.ndarray]:
@@ -147,6 +170,7 @@ def _common_lookup() -> tuple[int, np.ndarray, np.ndarray]:
 
 
 _SHIFT, _SLOTS, _HASH_OF = _common_lookup()
+_GAP = ord(FIELD_GAP)
 _POWERS: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
 
 
@@ -163,8 +187,8 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def pair_terms_many(texts: list[str]) -> list[str]:
     """The "pairs" field of each text (normalized tokens separated by spaces, as
-    `vazeh.persian.token_text` returns them): `pair_term` of each adjacent pair with a
-    common word, separated by spaces, in the spirit of Lucene's CommonGrams.
+    `vazeh.persian.token_text` returns them): `pair_term` of each adjacent pair but
+    those with FIELD_GAP, separated by spaces, in the spirit of Lucene's CommonGrams.
 
     Computed on code points with numpy for a batch of texts at once, with no Python
     object per token or per pair: a Python call per pair cost more than all of
@@ -190,14 +214,21 @@ def pair_terms_many(texts: list[str]) -> list[str]:
     cid = _SLOTS[((hashes >> np.uint64(_SHIFT)) & np.uint64(0xFFFF)).astype(np.int64)] - 1
     common = _HASH_OF[cid] == hashes
     doc = np.searchsorted(np.cumsum([len(t) + 1 for t in texts]), starts, side="right")
+    gap = (starts == ends) & (cps[starts] == _GAP)
     # Left token of each kept pair; the rest is computed for kept pairs only.
-    left = np.flatnonzero((common[:-1] | common[1:]) & (doc[:-1] == doc[1:]))
+    left = np.flatnonzero(~(gap[:-1] | gap[1:]) & (doc[:-1] == doc[1:]))
     if not len(left):
         return empty
     right = left + 1
-    both = common[left] & common[right]
-    bucket = ((hashes[left] * np.uint64(_MIX)) ^ hashes[right]) & np.uint64(PAIR_BUCKETS - 1)
-    row = np.where(both, cid[left] * _K + cid[right], _K * _K + bucket.astype(np.int64))
+    cl, cr = common[left], common[right]
+    mixed = (hashes[left] * np.uint64(_MIX)) ^ hashes[right]
+    bucket = (mixed & np.uint64(PAIR_BUCKETS - 1)).astype(np.int64)
+    uncommon = ((mixed * np.uint64(_P)) >> np.uint64(_uncommon_shift())).astype(np.int64)
+    row = np.where(
+        cl & cr,
+        cid[left] * _K + cid[right],
+        np.where(cl | cr, _K * _K + bucket, _UNCOMMON_ROW + uncommon),
+    )
     raw = _CODES[row].tobytes()  # each term as five ASCII characters and a space
     cuts = np.searchsorted(doc[left], np.arange(len(texts) + 1)) * 6
     return [
@@ -217,7 +248,8 @@ def phrase_match(fld: str, seq: tuple[str, ...], boost: float = 1.0) -> Match:
     Two common words: their pair term alone answers it exactly. Otherwise the phrase
     runs on "all" intersected with the pair terms it implies (has_pair_term), so the
     engine checks positions only in articles that have every such pair (or a pair
-    sharing its bucket), not in every article that has "و" or "در"."""
+    sharing its bucket), not in every article that has "و" or "در", or both parts of
+    a frequent split (چی تیم)."""
     if len(seq) == 1:
         return Term(fld, seq[0], boost)
     if fld != "all":

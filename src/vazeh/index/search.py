@@ -57,6 +57,7 @@ from vazeh.index.neardup import NearDupIndex
 from vazeh.index.plan import (
     COMMON_WORDS,
     PAIR_BUCKETS,
+    UNCOMMON_BUCKETS,
     Planner,
     pair_terms_many,
     value_key,
@@ -91,7 +92,7 @@ ANALYSIS = hashlib.sha1(
             *tokenize(_CANARY),
             "\x1e",
             *sorted(COMMON_WORDS),
-            f"pairs:poly64:{PAIR_BUCKETS}",
+            f"pairs:poly64:{PAIR_BUCKETS}:uncommon:{UNCOMMON_BUCKETS}:no-gap",
             f"rules:{RULES}",
             # the stemmer: its lists and its answers on forms of every rule
             *sorted(PROTECTED),
