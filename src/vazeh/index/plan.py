@@ -88,8 +88,14 @@ GRAM_JOIN = "_"  # tokens never contain it: tokenize splits at "_"
 # (engine CPU per article about 340 us with 65,536 buckets, about 210 us with 8,192,
 # at 200,000 articles of bench/search.py's corpus), while a bucket only has to be
 # rare enough to narrow a phrase check down to a few articles.
+# The uncommon pairs (about 92 of an article's 340 pairs in bench/search.py's corpus) at
+# 200,000 articles: 8,192 / 16,384 / 32,768 buckets put a bucket in about 2,200 / 1,100 /
+# 550 articles (at a million five times that), and built at 1,633 / 1,762 / 1,331
+# articles/s against 1,839 without them, 679 / 683 / 688 MB against 654 (one build each,
+# machine shared); چیتیم's search 2.0 -> 0.5-0.6 ms with any of them. 16,384: half the
+# candidates of 8,192 at a million for a quarter of the terms of 65,536.
 PAIR_BUCKETS = 1 << 13  # a power of two (uint64 wrapping keeps the low bits exact)
-UNCOMMON_BUCKETS = 1 << 15  # a power of two, 2 to 1 << 16 (four hex digits)
+UNCOMMON_BUCKETS = 1 << 14  # a power of two, 2 to 1 << 16 (four hex digits)
 _MASK = (1 << 64) - 1
 _P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
