@@ -45,3 +45,12 @@ def test_gregorian_beside_jalali_when_asked():
 def test_zones():
     assert zone_for("prs") is KABUL and zone_for("fa") is TEHRAN
     assert "UTC+۰۲:۰۰" in zone_label(datetime.fromisoformat("2017-01-03T07:43:00+02:00"))
+
+
+def test_a_dari_story_just_after_kabul_midnight_has_kabul_s_gregorian_date():
+    # 00:10 in Kabul on 4 January is still 3 January, 23:40, in Tehran: the Gregorian date
+    # beside the Jalali one must be of the same local day (the old code took Tehran's)
+    dt = datetime(2017, 1, 4, 0, 10, tzinfo=KABUL)
+    assert format_for(dt, "prs", gregorian=True) == "چهارشنبه ۱۵ جدی ۱۳۹۵ - ۰۰:۱۰ به وقت کابل (۴ ژانویه ۲۰۱۷)"
+    assert format_for(dt, "prs", gregorian=True, clock=False) == "۱۵ جدی ۱۳۹۵ (۴ ژانویه ۲۰۱۷)"
+    assert format_for(dt, "fa", gregorian=True, clock=False) == "۱۴ دی ۱۳۹۵ (۳ ژانویه ۲۰۱۷)"

@@ -509,5 +509,7 @@ def format_for(dt: datetime, language: str | None = None, *, gregorian: bool = F
     text = format_jalali(local, local.tzinfo, dari=dari, zone=True) if clock else format_jalali_date(
         local, local.tzinfo, dari=dari)
     if gregorian:
-        text += f" ({format_gregorian_date(local)})"
+        # the Gregorian date of the same local day: a Kabul story at 00:10 is already the
+        # next day there, though Tehran's clock still shows the day before
+        text += f" ({format_gregorian_date(local, local.tzinfo)})"
     return text

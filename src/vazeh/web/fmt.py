@@ -84,7 +84,7 @@ def _room_time(value: str | datetime | None, language: str | None, gregorian: bo
     return _day_time(dt, language, gregorian, clock) if dt else ""
 
 
-# (local day, Dari, Gregorian too, clock, Tehran day) -> the text format_for gave for one time of
+# (local day, Dari, Gregorian too, clock) -> the text format_for gave for one time of
 # that day, and its clock. Stories of one day differ only in the clock: a new story of
 # a day already written costs a replace, not a Jalali conversion.
 _DAYS: dict[tuple, tuple[str, str]] = {}
@@ -92,9 +92,7 @@ _DAYS: dict[tuple, tuple[str, str]] = {}
 
 def _day_time(dt: datetime, language: str | None, gregorian: bool, clock: bool) -> str:
     local = dt.astimezone(zone_for(language))
-    # format_for writes the Gregorian date in Tehran time even for a Kabul story, so
-    # near midnight two times of one Kabul day can carry two Gregorian dates.
-    key = (local.date(), language == "prs", gregorian, clock, dt.astimezone(TEHRAN).date() if gregorian else None)
+    key = (local.date(), language == "prs", gregorian, clock)
     hhmm = to_persian_digits(f"{local.hour:02d}:{local.minute:02d}")
     found = _DAYS.get(key)
     if found is not None:
