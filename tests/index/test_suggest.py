@@ -64,7 +64,6 @@ def test_an_exclusion_is_kept(metro):
 
 
 def test_a_word_form_is_tried_first():
-    pytest.importorskip("vazeh.persian.forms")  # the stemmer, written beside this
     seen = []
 
     def count(q: str) -> int:
